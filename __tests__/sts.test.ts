@@ -1,0 +1,172 @@
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { createServer } from 'node:net';
+import { createStsClient, type AssumeRoleWithOidcParams } from '../src/sts.js';
+import { startFakeSts, type FakeSts, type StsFault } from './support/fake-sts.js';
+
+const PARAMS: AssumeRoleWithOidcParams = {
+  roleArn: 'acs:ram::1234567890:role/flink-deployer',
+  oidcProviderArn: 'acs:ram::1234567890:oidc-provider/github',
+  oidcToken: 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJyZXBvOmFjbWUvZmxpbmsifQ.c2lnbmF0dXJl',
+  roleSessionName: 'flink-draft-sync-42',
+  durationSeconds: 1800,
+};
+const T0 = Date.UTC(2024, 4, 1, 10, 0, 0, 123);
+
+let sts: FakeSts;
+let sleeps: number[];
+let nonces: number;
+
+beforeEach(async () => {
+  sts = await startFakeSts();
+  sleeps = [];
+  nonces = 0;
+});
+afterEach(() => sts.close());
+
+function client(maxAttempts = 3) {
+  return createStsClient({
+    now: () => T0 + sleeps.reduce((a, b) => a + b, 0),
+    sleep: async (ms) => void sleeps.push(ms),
+    nonce: () => `nonce-${++nonces}`,
+    maxAttempts,
+  });
+}
+
+describe('AssumeRoleWithOIDC request', () => {
+  it('is an anonymous RPC POST with exactly the documented parameters', async () => {
+    const result = await client().assumeRoleWithOidc(sts.url, PARAMS);
+
+    expect(result.ok).toBe(true);
+    expect(sts.violations).toEqual([]);
+    expect(sts.calls).toHaveLength(1);
+    const call = sts.calls[0]!;
+    expect(call.method).toBe('POST');
+    expect(call.authorization).toBeUndefined();
+    expect(call.contentType).toBe('application/x-www-form-urlencoded');
+    expect(call.params).toEqual({
+      Action: 'AssumeRoleWithOIDC',
+      Version: '2015-04-01',
+      Format: 'JSON',
+      Timestamp: '2024-05-01T10:00:00Z',
+      SignatureNonce: 'nonce-1',
+      RoleArn: PARAMS.roleArn,
+      OIDCProviderArn: PARAMS.oidcProviderArn,
+      OIDCToken: PARAMS.oidcToken,
+      RoleSessionName: 'flink-draft-sync-42',
+      DurationSeconds: '1800',
+    });
+  });
+
+  it('is checked by a fake that refuses signing material', async () => {
+    const signed = new URL(sts.url);
+    signed.searchParams.set('Signature', 'abc');
+    signed.searchParams.set('AccessKeyId', 'LTAI-example');
+    const result = await client().assumeRoleWithOidc(signed, PARAMS);
+    expect(result.ok).toBe(false);
+    expect(sts.violations).toEqual(['parameter Signature', 'parameter AccessKeyId']);
+  });
+
+  it('keeps the OIDC token out of the URL', async () => {
+    await client().assumeRoleWithOidc(sts.url, PARAMS);
+    expect(Object.keys(sts.calls[0]!.query)).not.toContain('OIDCToken');
+    expect(JSON.stringify(sts.calls[0]!.query)).not.toContain(PARAMS.oidcToken);
+    expect(sts.calls[0]!.form.OIDCToken).toBe(PARAMS.oidcToken);
+  });
+
+  it('returns the credentials and the request id', async () => {
+    const result = await client().assumeRoleWithOidc(sts.url, PARAMS);
+    const issued = sts.issued[0]!;
+    expect(result).toEqual({
+      ok: true,
+      requestId: 'fake-sts-request-1',
+      credentials: {
+        accessKeyId: issued.AccessKeyId,
+        accessKeySecret: issued.AccessKeySecret,
+        securityToken: issued.SecurityToken,
+        expiration: issued.Expiration,
+      },
+    });
+  });
+});
+
+describe('retries', () => {
+  const transient: [string, StsFault][] = [
+    ['503', { status: 503, code: 'ServiceUnavailable' }],
+    ['500 without a JSON body', { status: 500, body: '<html>oops</html>' }],
+    ['throttling', { status: 400, code: 'Throttling.User' }],
+    ['a dropped connection', 'disconnect'],
+  ];
+
+  it.each(transient)('retries after %s with backoff and a fresh nonce', async (_name, fault) => {
+    sts.failNext(fault, fault);
+    const result = await client().assumeRoleWithOidc(sts.url, PARAMS);
+
+    expect(result.ok).toBe(true);
+    expect(sleeps).toEqual([500, 1000]);
+    expect(sts.calls.map((c) => c.params.SignatureNonce)).toEqual([
+      'nonce-1',
+      'nonce-2',
+      'nonce-3',
+    ]);
+    expect(sts.calls.map((c) => c.params.Timestamp)).toEqual([
+      '2024-05-01T10:00:00Z',
+      '2024-05-01T10:00:00Z',
+      '2024-05-01T10:00:01Z',
+    ]);
+  });
+
+  it('gives up after the last attempt and says how many were made', async () => {
+    sts.failAlways({ status: 503, code: 'ServiceUnavailable', message: 'busy' });
+    const result = await client(3).assumeRoleWithOidc(sts.url, PARAMS);
+
+    expect(sts.calls).toHaveLength(3);
+    expect(result).toEqual({
+      ok: false,
+      failure: expect.objectContaining({
+        kind: 'api',
+        status: 503,
+        code: 'ServiceUnavailable',
+        message: 'busy',
+        requestId: 'fake-sts-request-3',
+        attempts: 3,
+      }),
+    });
+  });
+
+  it.each([
+    ['EntityNotExist.Role', 404],
+    ['AuthenticationFail.OIDCToken.Expired', 401],
+    ['AuthenticationFail.NoPermission', 401],
+  ])('does not retry %s', async (code, status) => {
+    sts.failNext({ status, code });
+    const result = await client().assumeRoleWithOidc(sts.url, PARAMS);
+    expect(sts.calls).toHaveLength(1);
+    expect(sleeps).toEqual([]);
+    expect(result.ok || result.failure).toMatchObject({ code, attempts: 1, kind: 'api' });
+  });
+
+  it('reports a 2xx answer without credentials as malformed, without retrying', async () => {
+    sts.failNext({ status: 200, body: '{"RequestId":"r-1","Credentials":{"AccessKeyId":"x"}}' });
+    const result = await client().assumeRoleWithOidc(sts.url, PARAMS);
+    expect(sts.calls).toHaveLength(1);
+    expect(result.ok || result.failure).toMatchObject({ kind: 'malformed', requestId: 'r-1' });
+  });
+
+  it('reports an unreachable endpoint as a network failure after every attempt', async () => {
+    const closed = await unusedPort();
+    const result = await client(2).assumeRoleWithOidc(
+      new URL(`http://127.0.0.1:${closed}`),
+      PARAMS,
+    );
+    expect(result.ok || result.failure).toMatchObject({ kind: 'network', attempts: 2 });
+    expect(sleeps).toEqual([500]);
+  });
+});
+
+async function unusedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return typeof address === 'object' && address ? address.port : 0;
+}
