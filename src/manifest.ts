@@ -1,0 +1,761 @@
+// Parses and validates the manifest that maps .sql files to SQL job drafts. Pure: the caller reads
+// the file; checks that need the file system (symlinks, existence) live elsewhere.
+import {
+  CST,
+  Composer,
+  Lexer,
+  LineCounter,
+  Parser,
+  isAlias,
+  isMap,
+  isNode,
+  isScalar,
+  isSeq,
+  visit,
+  type Document,
+  type Node,
+  type YAMLMap,
+} from 'yaml';
+
+export interface ManifestEntry {
+  /** Normalized POSIX path relative to the repository root. */
+  file: string;
+  /** Lower-cased UUID. */
+  draftId: string;
+  workspace: string;
+  namespace: string;
+  line: number;
+  column: number;
+}
+
+export interface ManifestProblem {
+  /** The manifest's path, for messages. */
+  path: string;
+  line: number;
+  column: number;
+  /** Where in the manifest, e.g. `drafts[2].draftId`; empty for problems with the file as a whole. */
+  field: string;
+  code: ManifestCodeValue;
+  message: string;
+}
+
+export type ManifestResult =
+  { ok: true; entries: ManifestEntry[] } | { ok: false; problems: ManifestProblem[] };
+
+export interface ManifestOptions {
+  path: string;
+  /** From the action inputs. An entry's own value wins, then the manifest's `defaults`, then these. */
+  defaults?: { workspace?: string; namespace?: string };
+  maxBytes?: number;
+}
+
+export const MANIFEST_LIMITS = {
+  maxBytes: 1024 * 1024,
+  /** Nested collections; a valid manifest needs 3. Kept far below where yaml's composer overflows the stack. */
+  maxDepth: 32,
+  /** Aliases and anchors are refused outright: a manifest has no use for them. */
+  maxAliases: 0,
+  maxEntries: 10_000,
+  maxScalarLength: 4096,
+  /** Problems reported at most; the last one says how many more there are. */
+  maxProblems: 100,
+} as const;
+
+export const ManifestCode = {
+  ManifestTooLarge: 'ManifestTooLarge',
+  TooManyProblems: 'TooManyProblems',
+  NestingTooDeep: 'NestingTooDeep',
+  YamlSyntax: 'YamlSyntax',
+  MultipleDocuments: 'MultipleDocuments',
+  AnchorNotAllowed: 'AnchorNotAllowed',
+  AliasNotAllowed: 'AliasNotAllowed',
+  TagNotAllowed: 'TagNotAllowed',
+  ScalarTooLong: 'ScalarTooLong',
+  ManifestEmpty: 'ManifestEmpty',
+  ManifestNotMapping: 'ManifestNotMapping',
+  DuplicateKey: 'DuplicateKey',
+  UnknownKey: 'UnknownKey',
+  VersionMissing: 'VersionMissing',
+  VersionUnsupported: 'VersionUnsupported',
+  DefaultsNotMapping: 'DefaultsNotMapping',
+  DraftsMissing: 'DraftsMissing',
+  DraftsNotSequence: 'DraftsNotSequence',
+  TooManyDrafts: 'TooManyDrafts',
+  EntryNotMapping: 'EntryNotMapping',
+  FieldMissing: 'FieldMissing',
+  NotAString: 'NotAString',
+  DraftIdNotUuid: 'DraftIdNotUuid',
+  PathEmpty: 'PathEmpty',
+  PathControlCharacter: 'PathControlCharacter',
+  PathAbsolute: 'PathAbsolute',
+  PathBackslash: 'PathBackslash',
+  PathTraversal: 'PathTraversal',
+  PathNotSql: 'PathNotSql',
+  DuplicateFile: 'DuplicateFile',
+  DuplicateDraft: 'DuplicateDraft',
+  WorkspaceMissing: 'WorkspaceMissing',
+  NamespaceMissing: 'NamespaceMissing',
+  WorkspaceInvalid: 'WorkspaceInvalid',
+  NamespaceInvalid: 'NamespaceInvalid',
+} as const;
+
+export type ManifestCodeValue = (typeof ManifestCode)[keyof typeof ManifestCode];
+
+export function formatProblem(p: ManifestProblem): string {
+  const where = `${p.path}:${p.line}:${p.column}`;
+  return p.field ? `${where}: ${p.field}: ${p.message}` : `${where}: ${p.message}`;
+}
+
+const TOP_KEYS = ['version', 'defaults', 'drafts'] as const;
+const DEFAULTS_KEYS = ['workspace', 'namespace'] as const;
+const ENTRY_KEYS = ['file', 'draftId', 'workspace', 'namespace'] as const;
+/** Keys written one level too high, which is the likeliest way to misplace them. */
+const TOP_LEVEL_HINTS = new Map([
+  ['workspace', 'move it under `defaults:`'],
+  ['namespace', 'move it under `defaults:`'],
+  ['file', 'it belongs in an entry under `drafts:`'],
+  ['draftId', 'it belongs in an entry under `drafts:`'],
+]);
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A problem located by offset; turned into line and column once the whole text is counted. */
+interface Found {
+  offset: number;
+  field: string;
+  code: ManifestCodeValue;
+  message: string;
+}
+
+export function parseManifest(text: string, options: ManifestOptions): ManifestResult {
+  const lines = new LineCounter();
+  const found = collectProblems(text, options, lines);
+  if ('entries' in found) return { ok: true, entries: found.entries };
+  // A stable sort: problems at one spot keep the order in which they were found.
+  const sorted = found.problems.sort((a, b) => a.offset - b.offset);
+  const { maxProblems } = MANIFEST_LIMITS;
+  const shown = sorted.length > maxProblems ? sorted.slice(0, maxProblems - 1) : sorted;
+  const rest = sorted[shown.length];
+  if (shown !== sorted && rest) {
+    const message = `${sorted.length - shown.length} more problems are not shown; fix these and run again`;
+    shown.push(at(rest.offset, '', ManifestCode.TooManyProblems, message));
+  }
+  const problems = shown.map((f) => {
+    const pos = lines.linePos(f.offset);
+    const { field, code, message } = f;
+    return { path: options.path, line: pos.line, column: pos.col, field, code, message };
+  });
+  return { ok: false, problems };
+}
+
+function collectProblems(
+  text: string,
+  options: ManifestOptions,
+  lines: LineCounter,
+): { entries: ManifestEntry[] } | { problems: Found[] } {
+  const maxBytes = options.maxBytes ?? MANIFEST_LIMITS.maxBytes;
+  // UTF-8 never takes fewer bytes than UTF-16 has code units, so a long string needs no encoding.
+  if (text.length > maxBytes || Buffer.byteLength(text, 'utf8') > maxBytes) {
+    lines.addNewLine(0);
+    const message = `the manifest is larger than ${maxBytes} bytes, the limit; make it smaller`;
+    return { problems: [at(0, '', ManifestCode.ManifestTooLarge, message)] };
+  }
+  const read = readYaml(text, lines);
+  if ('problems' in read) return read;
+  const ctx: Ctx = { text, lines, problems: [...read.properties, ...longScalars(read.doc)] };
+  const entries = checkManifest(read.doc, options, ctx);
+  return ctx.problems.length > 0 ? { problems: ctx.problems } : { entries };
+}
+
+const emptyMessage = 'the manifest is empty; it needs `version: 1` and a `drafts:` list';
+
+function at(offset: number, field: string, code: ManifestCodeValue, message: string): Found {
+  return { offset, field, code, message };
+}
+
+// yaml's composer recurses once per nesting level and, deep enough, overflows the stack; V8 can
+// even abort the process outright when the overflow lands in regex compilation. Its CST parser
+// does not recurse but grows without bound on `[[[[...`. So nesting is measured twice: roughly on
+// the lexemes as they stream, which stops the parser early, then exactly on the CST.
+function readYaml(
+  text: string,
+  lines: LineCounter,
+): { doc: Document.Parsed; properties: Found[] } | { problems: Found[] } {
+  const scan = new LexemeScan();
+  const parser = new Parser(lines.addNewLine);
+  const tokens: CST.Token[] = [];
+  lines.addNewLine(0);
+  for (const lexeme of new Lexer().lex(text)) {
+    if (scan.feed(lexeme) > ROUGH_DEPTH_LIMIT) return { problems: [tooDeep(scan.start)] };
+    for (const token of parser.next(lexeme)) tokens.push(token);
+  }
+  for (const token of parser.end()) tokens.push(token);
+  const deepAt = firstTooDeep(tokens);
+  if (deepAt !== undefined) return { problems: [tooDeep(deepAt)] };
+
+  const docs = compose(tokens, text.length);
+  const doc = docs[0];
+  if (!doc) return { problems: [at(0, '', ManifestCode.ManifestEmpty, emptyMessage)] };
+  const problems = doc.errors.map((e) =>
+    at(e.pos[0], '', ManifestCode.YamlSyntax, `invalid YAML: ${e.message}`),
+  );
+  const second = docs[1];
+  if (second) {
+    const message =
+      'the manifest holds more than one YAML document; keep one (a `---` line starts another)';
+    problems.push(at(second.range[0], '', ManifestCode.MultipleDocuments, message));
+  }
+  return problems.length > 0 ? { problems } : { doc, properties: scan.properties };
+}
+
+// yaml reports each syntax error as an Error, and capturing a stack trace for each is what makes
+// a megabyte of stray brackets slow. The traces are never shown, so none are captured.
+function compose(tokens: CST.Token[], length: number): Document.Parsed[] {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    // Repeated keys are reported by this module, which knows their field names.
+    return Array.from(new Composer({ uniqueKeys: false }).compose(tokens, true, length));
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}
+
+function tooDeep(offset: number): Found {
+  const message = `collections are nested more than ${MANIFEST_LIMITS.maxDepth} levels deep; a manifest needs 3 (the drafts list, an entry, a field); flatten it`;
+  return at(offset, '', ManifestCode.NestingTooDeep, message);
+}
+
+/**
+ * The rough bound may overshoot the real depth about twofold; this leaves room for that while
+ * staying far below the depth at which yaml's composer runs out of stack.
+ */
+const ROUGH_DEPTH_LIMIT = 4 * MANIFEST_LIMITS.maxDepth;
+
+/**
+ * What the lexemes alone tell: anchors, aliases and tags, and an upper bound on nesting. In block
+ * context every open collection starts at a distinct, increasing column (a sequence under a map
+ * key may share the key's column, hence the factor 2); in flow context every bracket opens one
+ * level and may hold one implicit single-pair map.
+ */
+class LexemeScan {
+  readonly properties: Found[] = [];
+  /** Offset of the lexeme fed last. */
+  start = 0;
+  private offset = 0;
+  private columns: number[] = [];
+  private flow = 0;
+  private column = 0;
+  private atLineStart = true;
+  private atScalar = false;
+
+  feed(lexeme: string): number {
+    this.start = this.offset;
+    if (this.atScalar) {
+      this.atScalar = false;
+      this.offset += lexeme.length;
+      this.content(lexeme);
+      return this.bound();
+    }
+    const type = CST.tokenType(lexeme);
+    // The lexer's control lexemes mark what follows and take up no input.
+    if (type !== 'scalar' && type !== 'doc-mode' && type !== 'flow-error-end') {
+      this.offset += lexeme.length;
+    }
+    switch (type) {
+      case 'scalar':
+      case 'doc-mode':
+      case 'flow-error-end':
+        if (lexeme === CST.SCALAR) this.atScalar = true;
+        return this.bound();
+      case 'newline':
+        this.column = 0;
+        this.atLineStart = true;
+        return this.bound();
+      case 'space':
+      case 'comment':
+      case 'comma':
+        this.column += lexeme.length;
+        return this.bound();
+      case 'doc-start':
+      case 'doc-end':
+        this.columns = [];
+        this.flow = 0;
+        this.column += lexeme.length;
+        return this.bound();
+      case 'flow-seq-end':
+      case 'flow-map-end':
+        this.flow = Math.max(0, this.flow - 1);
+        this.column += lexeme.length;
+        return this.bound();
+      case 'anchor':
+      case 'alias':
+      case 'tag':
+        this.properties.push(propertyProblem(type, lexeme, this.start));
+        break;
+    }
+    this.content(lexeme);
+    if (type === 'flow-seq-start' || type === 'flow-map-start') this.flow += 1;
+    return this.bound();
+  }
+
+  private content(lexeme: string): void {
+    if (this.flow === 0) {
+      if (this.atLineStart) {
+        while ((this.columns.at(-1) ?? -1) > this.column) this.columns.pop();
+      }
+      if ((this.columns.at(-1) ?? -1) < this.column) this.columns.push(this.column);
+    }
+    this.atLineStart = false;
+    const newline = lexeme.lastIndexOf('\n');
+    this.column = newline < 0 ? this.column + lexeme.length : lexeme.length - newline - 1;
+  }
+
+  private bound(): number {
+    return 2 * this.columns.length + 2 * this.flow;
+  }
+}
+
+// A manifest needs none of these; refusing them outright also disarms "billion laughs".
+const PROPERTY_PROBLEMS = {
+  anchor: [ManifestCode.AnchorNotAllowed, 'remove it'],
+  alias: [ManifestCode.AliasNotAllowed, 'write the value out in full'],
+  tag: [ManifestCode.TagNotAllowed, 'remove it (quote the value if it must be text)'],
+} as const;
+
+function propertyProblem(type: 'anchor' | 'alias' | 'tag', lexeme: string, offset: number): Found {
+  const [code, fix] = PROPERTY_PROBLEMS[type];
+  return at(offset, '', code, `${type} ${show(lexeme)} is not allowed; ${fix}`);
+}
+
+/** Offset of the first collection, in document order, nested deeper than allowed. */
+function firstTooDeep(tokens: CST.Token[]): number | undefined {
+  // An explicit stack, children pushed in reverse so that they pop in document order.
+  const stack = tokens.map((token) => ({ token, depth: 0 })).reverse();
+  for (let next = stack.pop(); next; next = stack.pop()) {
+    const { token, depth } = next;
+    if (token.type === 'document') {
+      if (token.value) stack.push({ token: token.value, depth });
+      continue;
+    }
+    if (!CST.isCollection(token)) continue;
+    if (depth + 1 > MANIFEST_LIMITS.maxDepth) return token.offset;
+    const children: CST.Token[] = [];
+    for (const item of token.items as CST.CollectionItem[]) {
+      if (item.key) children.push(item.key);
+      if (item.value) children.push(item.value);
+    }
+    for (const child of children.reverse()) stack.push({ token: child, depth: depth + 1 });
+  }
+  return undefined;
+}
+
+/** Scalars over the length limit, wherever they are. */
+function longScalars(doc: Document.Parsed): Found[] {
+  const problems: Found[] = [];
+  // Depth is already bounded, so yaml's recursive visit is safe here.
+  visit(doc, (_key, node) => {
+    if (!isScalar(node) || !node.range) return;
+    const length = node.range[1] - node.range[0];
+    if (length > MANIFEST_LIMITS.maxScalarLength) {
+      const message = `this value is ${length} characters long; the limit is ${MANIFEST_LIMITS.maxScalarLength}`;
+      problems.push(at(node.range[0], '', ManifestCode.ScalarTooLong, message));
+    }
+  });
+  return problems;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The manifest's own rules. Nodes already reported (aliases, over-long scalars) are skipped so
+// that one mistake yields one problem.
+
+interface Ctx {
+  text: string;
+  lines: LineCounter;
+  problems: Found[];
+}
+
+/** A key's value; `node` is absent for `key:` with nothing after it. */
+interface Field {
+  node: Node | undefined;
+  /** Of the value, or of the key when there is no value. */
+  offset: number;
+  keyOffset: number;
+}
+
+/** Names given by the manifest's `defaults:`; null when given but invalid (reported already). */
+type Names = { workspace?: string | null; namespace?: string | null };
+
+function report(ctx: Ctx, offset: number, field: string, code: ManifestCodeValue, message: string) {
+  ctx.problems.push(at(offset, field, code, message));
+}
+
+function checkManifest(doc: Document.Parsed, options: ManifestOptions, ctx: Ctx): ManifestEntry[] {
+  const root = doc.contents;
+  if (root === null || (isScalar(root) && root.value === null)) {
+    report(ctx, root?.range[0] ?? 0, '', ManifestCode.ManifestEmpty, emptyMessage);
+    return [];
+  }
+  if (!isMap(root)) {
+    if (!skipped(root)) {
+      const message = `the manifest must be a mapping with \`version: 1\` and \`drafts:\`, not ${describe(root, ctx)}`;
+      report(ctx, root.range[0], '', ManifestCode.ManifestNotMapping, message);
+    }
+    return [];
+  }
+  const top = readMap(root, '', TOP_KEYS, ctx);
+  checkVersion(top.get('version'), root.range[0], ctx);
+  const defaults = readDefaults(top.get('defaults'), ctx);
+  const drafts = top.get('drafts');
+  if (!drafts) {
+    const message = 'add a `drafts:` list that maps each .sql file to its draft';
+    report(ctx, root.range[0], 'drafts', ManifestCode.DraftsMissing, message);
+    return [];
+  }
+  if (!isSeq(drafts.node)) {
+    if (!skipped(drafts.node)) {
+      const message = `drafts must be a list of entries with \`file:\` and \`draftId:\`, not ${describe(drafts.node, ctx)}`;
+      report(ctx, drafts.offset, 'drafts', ManifestCode.DraftsNotSequence, message);
+    }
+    return [];
+  }
+  const count = drafts.node.items.length;
+  if (count > MANIFEST_LIMITS.maxEntries) {
+    const message = `drafts has ${count} entries; the limit is ${MANIFEST_LIMITS.maxEntries}. Split them across several manifests`;
+    report(ctx, drafts.offset, 'drafts', ManifestCode.TooManyDrafts, message);
+    return [];
+  }
+  const inputs = checkInputs(options.defaults ?? {});
+  return checkEntries(drafts.node.items, { manifest: defaults, inputs }, ctx);
+}
+
+function checkVersion(version: Field | undefined, rootOffset: number, ctx: Ctx): void {
+  if (!version) {
+    const message = 'add `version: 1` at the top of the manifest';
+    report(ctx, rootOffset, 'version', ManifestCode.VersionMissing, message);
+  } else if (!(isScalar(version.node) && version.node.value === 1) && !skipped(version.node)) {
+    const message = `version must be 1, not ${describe(version.node, ctx)}`;
+    report(ctx, version.offset, 'version', ManifestCode.VersionUnsupported, message);
+  }
+}
+
+/** The manifest's `defaults:`; invalid values are reported here, once, and not inherited. */
+function readDefaults(defaults: Field | undefined, ctx: Ctx): Names {
+  const names: Names = {};
+  // `defaults:` left empty (say, with every line commented out) means no defaults.
+  if (!defaults || defaults.node === undefined || isNull(defaults.node)) return names;
+  if (!isMap(defaults.node)) {
+    if (!skipped(defaults.node)) {
+      const message = `defaults must be a mapping with \`workspace:\` and/or \`namespace:\`, not ${describe(defaults.node, ctx)}`;
+      report(ctx, defaults.offset, 'defaults', ManifestCode.DefaultsNotMapping, message);
+    }
+    return names;
+  }
+  const fields = readMap(defaults.node, 'defaults', DEFAULTS_KEYS, ctx);
+  for (const name of DEFAULTS_KEYS) {
+    const field = fields.get(name);
+    if (field) names[name] = readName(name, field, `defaults.${name}`, ctx) ?? null;
+  }
+  return names;
+}
+
+interface Inputs {
+  workspace: { value?: string; problem?: string; reported: boolean };
+  namespace: { value?: string; problem?: string; reported: boolean };
+}
+
+function checkInputs(defaults: NonNullable<ManifestOptions['defaults']>): Inputs {
+  const input = (name: 'workspace' | 'namespace') => {
+    // An action input left blank arrives as ''; it means "not set".
+    const value = defaults[name] === '' ? undefined : defaults[name];
+    const problem = value === undefined ? undefined : nameProblem(name, value);
+    return { value, problem, reported: false };
+  };
+  return { workspace: input('workspace'), namespace: input('namespace') };
+}
+
+function checkEntries(items: unknown[], inherited: { manifest: Names; inputs: Inputs }, ctx: Ctx) {
+  const entries: ManifestEntry[] = [];
+  const files = new Map<string, number>();
+  const drafts = new Map<string, { file: string; offset: number }>();
+  items.forEach((item, index) => {
+    const field = `drafts[${index}]`;
+    if (!isMap(item)) {
+      if (isNode(item) && !skipped(item)) {
+        const message = `each entry must be a mapping with \`file:\` and \`draftId:\`, not ${describe(item, ctx)}`;
+        report(ctx, offsetOf(item), field, ManifestCode.EntryNotMapping, message);
+      }
+      return;
+    }
+    const offset = offsetOf(item);
+    const fields = readMap(item, field, ENTRY_KEYS, ctx);
+    const file = readFile(fields.get('file'), offset, field, ctx);
+    const draftId = readDraftId(fields.get('draftId'), offset, field, ctx);
+    const workspace = resolveName('workspace', fields, offset, field, inherited, ctx);
+    const namespace = resolveName('namespace', fields, offset, field, inherited, ctx);
+    if (!file || !draftId || workspace === undefined || namespace === undefined) return;
+
+    const firstFile = files.get(file.path);
+    if (firstFile !== undefined) {
+      const message = `${file.path} is already mapped at line ${lineOf(firstFile, ctx)}; keep one entry per file`;
+      report(ctx, file.offset, `${field}.file`, ManifestCode.DuplicateFile, message);
+      return;
+    }
+    files.set(file.path, file.offset);
+    const key = JSON.stringify([workspace, namespace, draftId.id]);
+    const firstDraft = drafts.get(key);
+    if (firstDraft) {
+      const message = `draft ${draftId.id} (workspace ${workspace}, namespace ${namespace}) is already mapped from ${firstDraft.file} at line ${lineOf(firstDraft.offset, ctx)}; a draft can take its script from one file only`;
+      report(ctx, draftId.offset, `${field}.draftId`, ManifestCode.DuplicateDraft, message);
+      return;
+    }
+    drafts.set(key, { file: file.path, offset: draftId.offset });
+    const { line, col } = ctx.lines.linePos(offset);
+    entries.push({ file: file.path, draftId: draftId.id, workspace, namespace, line, column: col });
+  });
+  return entries;
+}
+
+function readFile(file: Field | undefined, entryOffset: number, field: string, ctx: Ctx) {
+  if (!file) {
+    const message = 'add `file:` with the path of the .sql file, relative to the repository root';
+    report(ctx, entryOffset, `${field}.file`, ManifestCode.FieldMissing, message);
+    return undefined;
+  }
+  const raw = readString(file, `${field}.file`, ctx);
+  if (raw === undefined) return undefined;
+  const checked = checkPath(raw);
+  if ('code' in checked) {
+    report(ctx, file.offset, `${field}.file`, checked.code, checked.message);
+    return undefined;
+  }
+  return { path: checked.path, offset: file.offset };
+}
+
+function readDraftId(draftId: Field | undefined, entryOffset: number, field: string, ctx: Ctx) {
+  if (!draftId) {
+    const message = "add `draftId:` with the draft's ID, a UUID";
+    report(ctx, entryOffset, `${field}.draftId`, ManifestCode.FieldMissing, message);
+    return undefined;
+  }
+  const raw = readString(draftId, `${field}.draftId`, ctx);
+  if (raw === undefined) return undefined;
+  if (!UUID.test(raw)) {
+    const message = `${show(raw)} is not a draft ID; use the UUID form xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`;
+    report(ctx, draftId.offset, `${field}.draftId`, ManifestCode.DraftIdNotUuid, message);
+    return undefined;
+  }
+  return { id: raw.toLowerCase(), offset: draftId.offset };
+}
+
+/** The entry's own value, else the manifest's default, else the action input. */
+function resolveName(
+  name: 'workspace' | 'namespace',
+  fields: Map<string, Field>,
+  entryOffset: number,
+  field: string,
+  inherited: { manifest: Names; inputs: Inputs },
+  ctx: Ctx,
+): string | undefined {
+  const own = fields.get(name);
+  if (own) return readName(name, own, `${field}.${name}`, ctx);
+  const fromManifest = inherited.manifest[name];
+  if (fromManifest !== undefined) return fromManifest ?? undefined;
+  const input = inherited.inputs[name];
+  if (input.value !== undefined && input.problem === undefined) return input.value;
+  if (input.problem !== undefined) {
+    // Reported once, at the first entry that falls back to it.
+    if (!input.reported) {
+      input.reported = true;
+      const message = `the action input \`${name}\` ${input.problem}`;
+      report(ctx, entryOffset, `${field}.${name}`, invalidCode(name), message);
+    }
+    return undefined;
+  }
+  const message = `no ${name}: add \`${name}:\` to this entry or to \`defaults:\`, or set the action input \`${name}\``;
+  const code = name === 'workspace' ? ManifestCode.WorkspaceMissing : ManifestCode.NamespaceMissing;
+  report(ctx, entryOffset, `${field}.${name}`, code, message);
+  return undefined;
+}
+
+function readName(name: 'workspace' | 'namespace', value: Field, field: string, ctx: Ctx) {
+  const raw = readString(value, field, ctx);
+  if (raw === undefined) return undefined;
+  const problem = nameProblem(name, raw);
+  if (problem === undefined) return raw;
+  report(ctx, value.offset, field, invalidCode(name), `${name} ${problem}`);
+  return undefined;
+}
+
+function invalidCode(name: 'workspace' | 'namespace'): ManifestCodeValue {
+  return name === 'workspace' ? ManifestCode.WorkspaceInvalid : ManifestCode.NamespaceInvalid;
+}
+
+function nameProblem(name: string, value: string): string | undefined {
+  if (value.trim() === '') return `is empty; set it to the ${name} shown in the console`;
+  if (hasControlCharacter(value)) return `${show(value)} contains a control character; remove it`;
+  if (value.includes('/')) return `${show(value)} contains "/"; give the bare ${name} name`;
+  return undefined;
+}
+
+/** Checks a `file:` value and normalizes it to a POSIX path relative to the repository root. */
+function checkPath(raw: string): { path: string } | { code: ManifestCodeValue; message: string } {
+  const fail = (code: ManifestCodeValue, why: string) => ({ code, message: `${show(raw)} ${why}` });
+  if (raw.trim() === '') return fail(ManifestCode.PathEmpty, 'is empty; give the .sql file path');
+  if (hasControlCharacter(raw))
+    return fail(ManifestCode.PathControlCharacter, 'contains a control character; remove it');
+  if (/^([/\\]|[A-Za-z]:)/.test(raw))
+    return fail(
+      ManifestCode.PathAbsolute,
+      'is absolute; give the path relative to the repository root, e.g. sql/orders.sql',
+    );
+  if (raw.includes('\\'))
+    return fail(ManifestCode.PathBackslash, 'contains "\\"; separate directories with "/"');
+  const segments = raw.split('/');
+  if (segments.includes('..'))
+    return fail(
+      ManifestCode.PathTraversal,
+      'contains "..": give the path from the repository root without ".."',
+    );
+  const path = segments.filter((s) => s !== '' && s !== '.').join('/');
+  if (path === '') return fail(ManifestCode.PathEmpty, 'names no file; give the .sql file path');
+  if (raw.endsWith('/'))
+    return fail(
+      ManifestCode.PathNotSql,
+      'ends in "/", so it names a directory; give the .sql file path',
+    );
+  if (!path.endsWith('.sql')) {
+    const why = path.toLowerCase().endsWith('.sql')
+      ? 'must end in lower-case ".sql"; rename the file and the entry'
+      : 'does not end in ".sql"; only .sql files can be synced to SQL drafts';
+    return fail(ManifestCode.PathNotSql, why);
+  }
+  return { path };
+}
+
+/** A mapping's fields by key; unknown and repeated keys are reported, the first of a repeat wins. */
+function readMap(map: YAMLMap, field: string, known: readonly string[], ctx: Ctx) {
+  const fields = new Map<string, Field>();
+  const prefix = field ? `${field}.` : '';
+  for (const pair of map.items) {
+    const key = isNode(pair.key) ? pair.key : undefined;
+    const keyOffset = key ? offsetOf(key) : offsetOf(map);
+    if (key && skipped(key)) continue;
+    const name = isScalar(key) && typeof key.value === 'string' ? key.value : undefined;
+    if (name === undefined || !known.includes(name)) {
+      const guess = name === undefined ? undefined : suggest(name, known);
+      const misplaced = field === '' && name !== undefined ? TOP_LEVEL_HINTS.get(name) : undefined;
+      const hint = guess
+        ? `did you mean \`${guess}\`?`
+        : (misplaced ?? `the keys allowed here are ${known.map((k) => `\`${k}\``).join(', ')}`);
+      const label = name === undefined ? describe(key, ctx) : show(name);
+      const where = name === undefined ? field : prefix + name;
+      report(ctx, keyOffset, where, ManifestCode.UnknownKey, `unknown key ${label}; ${hint}`);
+      continue;
+    }
+    const first = fields.get(name);
+    if (first) {
+      const message = `\`${name}\` is given twice (first at line ${lineOf(first.keyOffset, ctx)}); keep one`;
+      report(ctx, keyOffset, prefix + name, ManifestCode.DuplicateKey, message);
+      continue;
+    }
+    const node = isNode(pair.value) ? pair.value : undefined;
+    fields.set(name, { node, offset: node ? offsetOf(node) : keyOffset, keyOffset });
+  }
+  return fields;
+}
+
+/** The value as a string, or undefined after reporting why it is not one. */
+function readString(value: Field, field: string, ctx: Ctx): string | undefined {
+  const { node } = value;
+  if (node && skipped(node)) return undefined;
+  if (isScalar(node) && typeof node.value === 'string') return node.value;
+  const name = field.slice(field.lastIndexOf('.') + 1);
+  const message =
+    node === undefined || isNull(node)
+      ? `\`${name}\` has no value; give one`
+      : isScalar(node)
+        ? `\`${name}\` must be text, not ${describe(node, ctx)}; put it in quotes`
+        : `\`${name}\` must be text, not ${describe(node, ctx)}`;
+  report(ctx, value.offset, field, ManifestCode.NotAString, message);
+  return undefined;
+}
+
+/** Nodes reported already as a whole; checking their content too would only repeat the news. */
+function skipped(node: unknown): boolean {
+  if (isAlias(node)) return true;
+  return (
+    isScalar(node) &&
+    !!node.range &&
+    node.range[1] - node.range[0] > MANIFEST_LIMITS.maxScalarLength
+  );
+}
+
+function isNull(node: unknown): boolean {
+  return isScalar(node) && node.value === null;
+}
+
+function describe(node: unknown, ctx: Ctx): string {
+  if (node === undefined || node === null || isNull(node)) return 'an empty value';
+  if (isMap(node)) return 'a mapping';
+  if (isSeq(node)) return 'a list';
+  if (!isScalar(node)) return 'an alias';
+  const source = node.range ? ctx.text.slice(node.range[0], node.range[1]) : String(node.value);
+  switch (typeof node.value) {
+    case 'string':
+      return `the text ${show(node.value)}`;
+    case 'number':
+    case 'bigint':
+      return `the number ${source.slice(0, 60)}`;
+    case 'boolean':
+      return `the boolean ${source.slice(0, 60)}`;
+    default:
+      // YAML 1.1 (`%YAML 1.1`) also reads dates and the like.
+      return `the non-text value ${show(source)}`;
+  }
+}
+
+/** A user's value, quoted so that odd characters show, and cut short so that messages stay short. */
+function show(value: string): string {
+  return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}...` : value);
+}
+
+function offsetOf(node: unknown): number {
+  return isNode(node) && node.range ? node.range[0] : 0;
+}
+
+function lineOf(offset: number, ctx: Ctx): number {
+  return ctx.lines.linePos(offset).line;
+}
+
+/** The known key the user most likely meant: same letters in another case, or one or two typos. */
+function suggest(name: string, known: readonly string[]): string | undefined {
+  if (name.length > 40) return undefined;
+  let best: { key: string; distance: number } | undefined;
+  for (const key of known) {
+    const distance = editDistance(name.toLowerCase(), key.toLowerCase());
+    if (distance <= 2 && (!best || distance < best.distance)) best = { key, distance };
+  }
+  return best?.key;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
+      current.push(Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution));
+    }
+    previous = current;
+  }
+  return previous[b.length] ?? 0;
+}
+
+/** C0 and C1 control characters, DEL included. */
+function hasControlCharacter(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    if (code < 0x20 || (code >= 0x7f && code <= 0x9f)) return true;
+  }
+  return false;
+}
