@@ -1,0 +1,158 @@
+// The fake API's draft storage and its business rules (lock, artifact kind, server-owned fields).
+// Every draft going in or out is a deep copy, so no caller can change stored state behind its back.
+import type { DeploymentDraft, DraftRef } from '../../src/draft.js';
+
+export type StoredDraftInput = DeploymentDraft & { workspace: string; namespace: string };
+
+export interface BusinessError {
+  status: number;
+  errorCode: string;
+  errorMessage: string;
+}
+
+export type DraftOutcome<T> = { ok: true; value: T } | { ok: false; error: BusinessError };
+
+/** Fields the server decides; a PATCH body cannot change them. */
+const SERVER_OWNED = [
+  'deploymentDraftId',
+  'workspace',
+  'namespace',
+  'creator',
+  'creatorName',
+  'createdAt',
+  'lock',
+] as const;
+
+function keyOf(ref: DraftRef): string {
+  return JSON.stringify([ref.workspace, ref.namespace, ref.draftId]);
+}
+
+function fail<T>(status: number, errorCode: string, errorMessage: string): DraftOutcome<T> {
+  return { ok: false, error: { status, errorCode, errorMessage } };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function parseDraftBody(body: string): DraftOutcome<DeploymentDraft> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return fail(400, 'InvalidParameter', 'The request body is not valid JSON.');
+  }
+  if (!isObject(parsed)) return fail(400, 'InvalidParameter', 'The draft must be a JSON object.');
+  const artifact = parsed.artifact;
+  if (!isObject(artifact) || typeof artifact.kind !== 'string') {
+    return fail(400, 'InvalidParameter', 'The draft must have an artifact with a kind.');
+  }
+  return { ok: true, value: parsed as DeploymentDraft };
+}
+
+export class DraftStore {
+  private readonly drafts = new Map<string, DeploymentDraft>();
+
+  constructor(private readonly nowMs: () => number) {}
+
+  seed(draft: StoredDraftInput): void {
+    const ref = {
+      workspace: draft.workspace,
+      namespace: draft.namespace,
+      draftId: draft.deploymentDraftId,
+    };
+    this.drafts.set(keyOf(ref), structuredClone(draft));
+  }
+
+  get(ref: DraftRef): DeploymentDraft | undefined {
+    const stored = this.drafts.get(keyOf(ref));
+    return stored && structuredClone(stored);
+  }
+
+  /** Drafts of one namespace, in the order they were first seeded. */
+  list(workspace: string, namespace: string): DeploymentDraft[] {
+    return [...this.drafts.values()]
+      .filter((d) => d.workspace === workspace && d.namespace === namespace)
+      .map((d) => structuredClone(d));
+  }
+
+  lock(ref: DraftRef, holderName: string): void {
+    this.mutate(ref, (draft) => {
+      draft.lock = {
+        id: `lock-${ref.draftId}`,
+        workspace: ref.workspace,
+        namespace: ref.namespace,
+        holderId: `uid-${holderName}`,
+        holderName,
+      };
+    });
+  }
+
+  unlock(ref: DraftRef): void {
+    this.mutate(ref, (draft) => {
+      delete draft.lock;
+    });
+  }
+
+  /** What a user saving the draft in the console does. */
+  editScript(ref: DraftRef, sqlScript: string, editor = 'console-user'): void {
+    this.mutate(ref, (draft) => {
+      const artifact = draft.artifact ?? { kind: 'SQLSCRIPT' };
+      artifact.sqlArtifact = { ...artifact.sqlArtifact, sqlScript };
+      draft.artifact = artifact;
+      this.stamp(draft, editor);
+    });
+  }
+
+  update(ref: DraftRef, body: string, modifier: string): DraftOutcome<DeploymentDraft> {
+    const stored = this.drafts.get(keyOf(ref));
+    if (!stored) return { ok: false, error: draftNotFound(ref) };
+    const parsed = parseDraftBody(body);
+    if (!parsed.ok) return parsed;
+    const incoming = parsed.value;
+    if (stored.artifact && stored.artifact.kind !== incoming.artifact?.kind) {
+      return fail(
+        400,
+        'InvalidParameter',
+        `The artifact kind of draft ${ref.draftId} cannot change from ${stored.artifact.kind}.`,
+      );
+    }
+    if (stored.lock) {
+      return fail(
+        400,
+        'DeploymentDraftLocked',
+        `Draft ${ref.draftId} is locked by ${stored.lock.holderName ?? 'another user'}.`,
+      );
+    }
+    const next: DeploymentDraft = { ...structuredClone(incoming) };
+    for (const field of SERVER_OWNED) {
+      if (stored[field] === undefined) delete next[field];
+      else next[field] = structuredClone(stored[field]) as never;
+    }
+    this.stamp(next, modifier, stored.modifiedAt);
+    this.drafts.set(keyOf(ref), next);
+    return { ok: true, value: structuredClone(next) };
+  }
+
+  private stamp(draft: DeploymentDraft, modifier: string, previous = draft.modifiedAt): void {
+    // Epoch seconds are coarse; strictly increasing keeps "changed since I read it" detectable.
+    const nowSeconds = Math.floor(this.nowMs() / 1000);
+    draft.modifiedAt = Math.max(nowSeconds, (previous ?? 0) + 1);
+    draft.modifier = modifier;
+    draft.modifierName = modifier;
+  }
+
+  private mutate(ref: DraftRef, change: (draft: DeploymentDraft) => void): void {
+    const stored = this.drafts.get(keyOf(ref));
+    if (!stored) throw new Error(`No draft ${ref.workspace}/${ref.namespace}/${ref.draftId}`);
+    change(stored);
+  }
+}
+
+export function draftNotFound(ref: DraftRef): BusinessError {
+  return {
+    status: 404,
+    errorCode: 'DeploymentDraftNotFound',
+    errorMessage: `Deployment draft ${ref.draftId} does not exist in namespace ${ref.namespace}.`,
+  };
+}

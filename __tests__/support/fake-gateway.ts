@@ -1,0 +1,156 @@
+// The checks the API gateway makes before a call reaches the Ververica service, in the order it makes
+// them. Each rejection is a value carrying the gateway's status and Code.
+import {
+  hexSha256,
+  parseAcsDate,
+  parseAuthorization,
+  serverCanonicalRequest,
+  serverStringToSign,
+  signatureMatches,
+  type WireRequest,
+} from './fake-signature.js';
+
+export interface FakeCredential {
+  accessKeyId: string;
+  accessKeySecret: string;
+  /** When set, calls must carry this exact `x-acs-security-token`. */
+  securityToken?: string;
+  /** Epoch ms after which the security token counts as expired. */
+  securityTokenExpiresAt?: number;
+}
+
+export interface GatewayRejection {
+  status: number;
+  code: string;
+  message: string;
+}
+
+export type GatewayVerdict =
+  { ok: true; credential: FakeCredential } | { ok: false; rejection: GatewayRejection };
+
+export interface GatewayState {
+  credentials: ReadonlyMap<string, FakeCredential>;
+  usedNonces: Set<string>;
+  now: () => number;
+  maxSkewMs: number;
+}
+
+export const API_VERSION = '2022-07-18';
+
+const REQUIRED_HEADERS = [
+  'host',
+  'x-acs-action',
+  'x-acs-version',
+  'x-acs-date',
+  'x-acs-signature-nonce',
+  'x-acs-content-sha256',
+];
+const SIGNED_WHEN_SENT = ['content-type', 'x-acs-security-token'];
+
+function reject(status: number, code: string, message: string): GatewayVerdict {
+  return { ok: false, rejection: { status, code, message } };
+}
+
+function first(request: WireRequest, name: string): string | undefined {
+  return request.headers.get(name)?.[0];
+}
+
+function mustBeSigned(request: WireRequest): string[] {
+  return [...REQUIRED_HEADERS, ...SIGNED_WHEN_SENT.filter((name) => request.headers.has(name))];
+}
+
+/** Authenticates the call and checks the common parameters; consumes the nonce on success. */
+export function admit(request: WireRequest, state: GatewayState): GatewayVerdict {
+  const auth = parseAuthorization(first(request, 'authorization'));
+  if (!auth) {
+    return reject(400, 'IncompleteSignature', 'The Authorization header is missing or malformed.');
+  }
+  const missing = REQUIRED_HEADERS.find((name) => !first(request, name));
+  if (missing) return reject(400, 'MissingParameter', `The required header ${missing} is missing.`);
+  const credential = state.credentials.get(auth.accessKeyId);
+  if (!credential) {
+    return reject(404, 'InvalidAccessKeyId.NotFound', 'Specified access key is not found.');
+  }
+
+  const unsigned = mustBeSigned(request).filter((name) => !auth.signedHeaders.includes(name));
+  if (unsigned.length > 0) {
+    return reject(
+      400,
+      'IncompleteSignature',
+      `The request signature does not cover the header(s): ${unsigned.join(', ')}.`,
+    );
+  }
+
+  const signedAt = parseAcsDate(first(request, 'x-acs-date'));
+  if (signedAt === undefined) {
+    return reject(400, 'InvalidParameter', 'x-acs-date must be YYYY-MM-DDTHH:mm:ssZ.');
+  }
+  if (Math.abs(state.now() - signedAt) > state.maxSkewMs) {
+    return reject(400, 'RequestTimeTooSkewed', 'The x-acs-date is too far from the server time.');
+  }
+
+  const stringToSign = serverStringToSign(serverCanonicalRequest(request, auth.signedHeaders));
+  if (!signatureMatches(credential.accessKeySecret, stringToSign, auth.signature)) {
+    // Like the real gateway, show the server's string to sign: it holds only a hash, no secret.
+    return reject(
+      400,
+      'SignatureDoesNotMatch',
+      `Specified signature does not match our calculation. Server string to sign is: ${stringToSign}`,
+    );
+  }
+
+  const nonce = first(request, 'x-acs-signature-nonce') ?? '';
+  if (state.usedNonces.has(nonce)) {
+    return reject(400, 'SignatureNonceUsed', 'Specified signature nonce was used already.');
+  }
+  state.usedNonces.add(nonce);
+
+  if (hexSha256(request.body) !== first(request, 'x-acs-content-sha256')) {
+    return reject(400, 'ContentSha256Mismatch', 'x-acs-content-sha256 does not match the body.');
+  }
+
+  const tokenProblem = securityTokenProblem(
+    first(request, 'x-acs-security-token'),
+    credential,
+    state.now(),
+  );
+  if (tokenProblem) return { ok: false, rejection: tokenProblem };
+
+  // Checked only once the signature holds, so a tampered version reads as a tampered request.
+  if (first(request, 'x-acs-version') !== API_VERSION) {
+    return reject(400, 'InvalidVersion', 'Specified API version is not supported.');
+  }
+  return { ok: true, credential };
+}
+
+function securityTokenProblem(
+  token: string | undefined,
+  credential: FakeCredential,
+  now: number,
+): GatewayRejection | undefined {
+  if (token !== credential.securityToken) {
+    return {
+      status: 400,
+      code: 'InvalidSecurityToken.Mismatch',
+      message: 'Specified security token does not match the access key.',
+    };
+  }
+  if (credential.securityTokenExpiresAt !== undefined && now >= credential.securityTokenExpiresAt) {
+    return {
+      status: 400,
+      code: 'InvalidSecurityToken.Expired',
+      message: 'Specified security token has expired.',
+    };
+  }
+  return undefined;
+}
+
+/** The workspace is not signed, but every Ververica operation needs it. */
+export function checkWorkspace(request: WireRequest): GatewayRejection | undefined {
+  if (first(request, 'workspace')) return undefined;
+  return {
+    status: 400,
+    code: 'MissingParameter',
+    message: 'The required header workspace is missing.',
+  };
+}

@@ -1,0 +1,109 @@
+// The operations the fake API serves, as a table of (action, method, path pattern) → handler.
+import type { FakeCredential } from './fake-gateway.js';
+import { businessError, success, type Answer } from './fake-answers.js';
+import { draftNotFound, type DraftStore } from './fake-drafts.js';
+
+export interface RouteContext {
+  store: DraftStore;
+  requestId: string;
+  workspace: string;
+  params: Record<string, string>;
+  query: Record<string, string>;
+  body: string;
+  credential: FakeCredential;
+}
+
+export interface Route {
+  action: string;
+  method: string;
+  /** Path segments; `:name` captures a (decoded) segment into params. */
+  pattern: string[];
+  handle: (ctx: RouteContext) => Answer;
+}
+
+export interface RouteMatch {
+  route: Route;
+  params: Record<string, string>;
+}
+
+const DRAFTS = ['api', 'v2', 'namespaces', ':namespace', 'deployment-drafts'];
+const DRAFT = [...DRAFTS, ':draftId'];
+
+const ROUTES: Route[] = [
+  { action: 'ListDeploymentDrafts', method: 'GET', pattern: DRAFTS, handle: listDrafts },
+  { action: 'GetDeploymentDraft', method: 'GET', pattern: DRAFT, handle: getDraft },
+  { action: 'UpdateDeploymentDraft', method: 'PATCH', pattern: DRAFT, handle: updateDraft },
+];
+
+function refOf(ctx: RouteContext) {
+  return {
+    workspace: ctx.workspace,
+    namespace: ctx.params.namespace ?? '',
+    draftId: ctx.params.draftId ?? '',
+  };
+}
+
+function getDraft(ctx: RouteContext): Answer {
+  const draft = ctx.store.get(refOf(ctx));
+  return draft
+    ? success(ctx.requestId, draft)
+    : businessError(ctx.requestId, draftNotFound(refOf(ctx)));
+}
+
+function updateDraft(ctx: RouteContext): Answer {
+  const outcome = ctx.store.update(refOf(ctx), ctx.body, ctx.credential.accessKeyId);
+  return outcome.ok
+    ? success(ctx.requestId, outcome.value)
+    : businessError(ctx.requestId, outcome.error);
+}
+
+function pageNumber(raw: string | undefined, fallback: number, max: number): number | undefined {
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  return Number.isInteger(n) && n >= 1 && n <= max ? n : undefined;
+}
+
+function listDrafts(ctx: RouteContext): Answer {
+  const pageIndex = pageNumber(ctx.query.pageIndex, 1, Number.MAX_SAFE_INTEGER);
+  const pageSize = pageNumber(ctx.query.pageSize, 10, 100);
+  if (pageIndex === undefined || pageSize === undefined) {
+    return businessError(ctx.requestId, {
+      status: 400,
+      errorCode: 'InvalidParameter',
+      errorMessage: 'pageIndex must be >= 1 and pageSize between 1 and 100.',
+    });
+  }
+  const all = ctx.store.list(ctx.workspace, ctx.params.namespace ?? '');
+  const page = all.slice((pageIndex - 1) * pageSize, pageIndex * pageSize);
+  return success(ctx.requestId, page, { pageIndex, pageSize, totalSize: all.length });
+}
+
+function matchPattern(pattern: string[], segments: string[]): Record<string, string> | undefined {
+  if (pattern.length !== segments.length) return undefined;
+  const params: Record<string, string> = {};
+  for (const [i, part] of pattern.entries()) {
+    const segment = segments[i] ?? '';
+    if (!part.startsWith(':')) {
+      if (part !== segment) return undefined;
+    } else if (segment === '') {
+      return undefined;
+    } else {
+      params[part.slice(1)] = segment;
+    }
+  }
+  return params;
+}
+
+/** The route serving this action at this method and (decoded) path, if any. */
+export function matchRoute(
+  method: string,
+  action: string | undefined,
+  segments: string[],
+): RouteMatch | undefined {
+  for (const route of ROUTES) {
+    if (route.method !== method || route.action !== action) continue;
+    const params = matchPattern(route.pattern, segments);
+    if (params) return { route, params };
+  }
+  return undefined;
+}

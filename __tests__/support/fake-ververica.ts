@@ -1,0 +1,329 @@
+// A fake of the Ververica OpenAPI (2022-07-18) on 127.0.0.1: it checks V3 signatures the way the
+// gateway does, keeps drafts in memory, and can be told to misbehave (faults, latency) so that the
+// action's client is tested against the failures it will meet for real.
+import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { DeploymentDraft } from '../../src/draft.js';
+import {
+  faultAnswer,
+  gatewayError,
+  internalError,
+  type Answer,
+  type AnswerContext,
+} from './fake-answers.js';
+import { DraftStore, type StoredDraftInput } from './fake-drafts.js';
+import { FaultPlan, type Fault, type FaultFilter, type FaultKind } from './fake-faults.js';
+import { admit, checkWorkspace, type FakeCredential, type GatewayState } from './fake-gateway.js';
+import { matchRoute } from './fake-routes.js';
+import { parseQuery, type WireRequest } from './fake-signature.js';
+
+export type { FakeCredential } from './fake-gateway.js';
+export type { Fault, FaultFilter, FaultKind } from './fake-faults.js';
+export type { StoredDraftInput } from './fake-drafts.js';
+
+export interface RecordedCall {
+  method: string;
+  /** Path with each segment percent-decoded. */
+  path: string;
+  /** Path exactly as received, without the query. */
+  rawPath: string;
+  query: Record<string, string>;
+  /** Lower-case names, as received; repeated headers joined with ', '. */
+  headers: Record<string, string>;
+  body: string;
+  /** 0 while unanswered, and for calls that never get an answer (reset, hang). */
+  status: number;
+  code?: string;
+  requestId: string;
+  action?: string;
+  draftId?: string;
+  fault?: FaultKind;
+  /** Injected delay before the answer, when latency was set. */
+  delayMs?: number;
+  /** Clock reading when the call arrived. */
+  at: number;
+}
+
+export interface FakeOptions {
+  /** Accepted keys; default one: {accessKeyId:'LTAI-fake-id', accessKeySecret:'fake-secret'}. */
+  credentials?: FakeCredential[];
+  /** ms clock for the x-acs-date check, modifiedAt and `at`; default Date.now. */
+  now?: () => number;
+  /** Default 15 minutes. */
+  maxSkewMs?: number;
+  latencyMs?: number;
+  /** How latency waits; default a real timer that stop() cancels. */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export const DEFAULT_CREDENTIAL: FakeCredential = {
+  accessKeyId: 'LTAI-fake-id',
+  accessKeySecret: 'fake-secret',
+};
+
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
+function wireRequest(req: http.IncomingMessage, body: Buffer): WireRequest {
+  const url = req.url ?? '/';
+  const q = url.indexOf('?');
+  const headers = new Map<string, string[]>();
+  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
+    const name = (req.rawHeaders[i] ?? '').toLowerCase();
+    headers.set(name, [...(headers.get(name) ?? []), req.rawHeaders[i + 1] ?? '']);
+  }
+  return {
+    method: req.method ?? 'GET',
+    rawPath: q < 0 ? url : url.slice(0, q),
+    rawQuery: q < 0 ? '' : url.slice(q + 1),
+    headers,
+    body,
+  };
+}
+
+function readBody(req: http.IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+export class FakeVervericaApi {
+  readonly calls: RecordedCall[] = [];
+  private readonly server: http.Server;
+  private readonly store: DraftStore;
+  private readonly faults = new FaultPlan();
+  private readonly gateway: GatewayState;
+  private readonly credentials = new Map<string, FakeCredential>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly now: () => number;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private latencyMs: number;
+  private inFlightNow = 0;
+  private maxInFlightSeen = 0;
+  private baseUrl = '';
+
+  private constructor(options: FakeOptions) {
+    this.now = options.now ?? Date.now;
+    this.sleep = options.sleep ?? ((ms) => this.timer(ms));
+    this.latencyMs = options.latencyMs ?? 0;
+    this.store = new DraftStore(this.now);
+    for (const c of options.credentials ?? [DEFAULT_CREDENTIAL]) this.addCredential(c);
+    this.gateway = {
+      credentials: this.credentials,
+      usedNonces: new Set(),
+      now: this.now,
+      maxSkewMs: options.maxSkewMs ?? 15 * 60 * 1000,
+    };
+    this.server = http.createServer((req, res) => void this.onRequest(req, res));
+  }
+
+  static async start(options: FakeOptions = {}): Promise<FakeVervericaApi> {
+    const api = new FakeVervericaApi(options);
+    await new Promise<void>((resolve, reject) => {
+      api.server.once('error', reject);
+      api.server.listen(0, '127.0.0.1', () => resolve());
+    });
+    const { port } = api.server.address() as AddressInfo;
+    api.baseUrl = `http://127.0.0.1:${port}`;
+    return api;
+  }
+
+  get url(): string {
+    return this.baseUrl;
+  }
+
+  /** Highest number of calls open at the same time so far. */
+  get maxInFlight(): number {
+    return this.maxInFlightSeen;
+  }
+
+  /** Calls open right now. */
+  get inFlight(): number {
+    return this.inFlightNow;
+  }
+
+  addCredential(credential: FakeCredential): void {
+    this.credentials.set(credential.accessKeyId, { ...credential });
+  }
+
+  seedDraft(draft: StoredDraftInput): void {
+    this.store.seed(draft);
+  }
+
+  draft(workspace: string, namespace: string, draftId: string): DeploymentDraft | undefined {
+    return this.store.get({ workspace, namespace, draftId });
+  }
+
+  lockDraft(workspace: string, namespace: string, draftId: string, holderName: string): void {
+    this.store.lock({ workspace, namespace, draftId }, holderName);
+  }
+
+  unlockDraft(workspace: string, namespace: string, draftId: string): void {
+    this.store.unlock({ workspace, namespace, draftId });
+  }
+
+  editDraftScript(workspace: string, namespace: string, draftId: string, sqlScript: string): void {
+    this.store.editScript({ workspace, namespace, draftId }, sqlScript);
+  }
+
+  setLatency(ms: number): void {
+    this.latencyMs = ms;
+  }
+
+  failNext(count: number, fault: Fault, filter?: FaultFilter): void {
+    this.faults.failNext(count, fault, filter);
+  }
+
+  /** Each correctly signed call gets a fault with probability `rate`; rate 0 disables. */
+  setRandomFaults(rate: number, seed: number, faults: Fault[]): void {
+    this.faults.setRandom(rate, seed, faults);
+  }
+
+  /** Clears recorded calls, faults and the concurrency high-water mark; drafts stay. */
+  reset(): void {
+    this.calls.length = 0;
+    this.faults.clear();
+    this.maxInFlightSeen = this.inFlightNow;
+  }
+
+  /** Closes the server, cutting open and hung connections, and cancels pending latency. */
+  stop(): Promise<void> {
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    return new Promise((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+  }
+
+  private timer(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(() => {
+        this.timers.delete(t);
+        resolve();
+      }, ms);
+      this.timers.add(t);
+    });
+  }
+
+  private async onRequest(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    this.inFlightNow += 1;
+    this.maxInFlightSeen = Math.max(this.maxInFlightSeen, this.inFlightNow);
+    res.on('close', () => (this.inFlightNow -= 1));
+    res.on('error', () => undefined);
+    const requestId = randomUUID();
+    try {
+      const wire = wireRequest(req, await readBody(req));
+      const call = this.record(wire, requestId);
+      if (this.latencyMs > 0) {
+        call.delayMs = this.latencyMs;
+        await this.sleep(this.latencyMs);
+      }
+      if (!res.destroyed) this.dispatch(wire, call, req, res);
+    } catch {
+      if (!res.headersSent && !res.destroyed) write(res, requestId, internalError(requestId));
+    }
+  }
+
+  private record(wire: WireRequest, requestId: string): RecordedCall {
+    const headers: Record<string, string> = {};
+    for (const [name, values] of wire.headers) headers[name] = values.join(', ');
+    const call: RecordedCall = {
+      method: wire.method,
+      path: wire.rawPath.split('/').map(decodeSegment).join('/'),
+      rawPath: wire.rawPath,
+      query: parseQuery(wire.rawQuery),
+      headers,
+      body: new TextDecoder().decode(wire.body),
+      status: 0,
+      requestId,
+      at: this.now(),
+    };
+    if (headers['x-acs-action'] !== undefined) call.action = headers['x-acs-action'];
+    this.calls.push(call);
+    return call;
+  }
+
+  /** Gateway checks, then a fault if one is due, then the route. */
+  private dispatch(
+    wire: WireRequest,
+    call: RecordedCall,
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+  ): void {
+    const ctx: AnswerContext = {
+      requestId: call.requestId,
+      host: call.headers.host ?? '',
+      headers: call.headers,
+    };
+    const verdict = admit(wire, this.gateway);
+    if (!verdict.ok) return this.answer(res, call, gatewayError(ctx, verdict.rejection));
+    const noWorkspace = checkWorkspace(wire);
+    if (noWorkspace) return this.answer(res, call, gatewayError(ctx, noWorkspace));
+
+    const segments = wire.rawPath.split('/').slice(1).map(decodeSegment);
+    const matched = matchRoute(wire.method, call.action, segments);
+    if (matched?.params.draftId !== undefined) call.draftId = matched.params.draftId;
+    const run = (): Answer =>
+      matched
+        ? matched.route.handle({
+            store: this.store,
+            requestId: call.requestId,
+            workspace: call.headers.workspace ?? '',
+            params: matched.params,
+            query: call.query,
+            body: call.body,
+            credential: verdict.credential,
+          })
+        : gatewayError(ctx, {
+            status: 404,
+            code: 'InvalidAction.NotFound',
+            message: `No API ${call.action} for ${wire.method} ${wire.rawPath}.`,
+          });
+
+    const fault = this.faults.decide({
+      method: wire.method,
+      action: call.action,
+      draftId: call.draftId,
+    });
+    if (!fault) return this.answer(res, call, run());
+    call.fault = fault.kind;
+    switch (fault.kind) {
+      case 'hang':
+        return;
+      case 'reset':
+        return void req.socket.resetAndDestroy();
+      case 'reset-after-apply':
+        run();
+        return void req.socket.resetAndDestroy();
+      default:
+        return this.answer(res, call, faultAnswer({ ...fault, kind: fault.kind }, ctx));
+    }
+  }
+
+  private answer(res: http.ServerResponse, call: RecordedCall, answer: Answer): void {
+    call.status = answer.status;
+    if (answer.code !== undefined) call.code = answer.code;
+    write(res, call.requestId, answer);
+  }
+}
+
+function write(res: http.ServerResponse, requestId: string, answer: Answer): void {
+  res.writeHead(answer.status, {
+    ...answer.headers,
+    'content-type': answer.contentType,
+    'content-length': answer.parts.reduce((n, part) => n + part.length, 0),
+    'x-acs-request-id': requestId,
+  });
+  for (const part of answer.parts) res.write(part);
+  res.end();
+}
