@@ -1,0 +1,79 @@
+// Failures of a Ververica OpenAPI call, as values. The retry loop reads `transient`, `throttled` and
+// `retryAfterMs`; the summary shows `code`, `message` and `requestId`.
+
+export interface ApiError {
+  /** HTTP status; 0 when no response arrived (network failure, timeout, request not sent). */
+  status: number;
+  /** Envelope `errorCode`, gateway `Code`, or one of the client's own codes (`ClientCode`). */
+  code: string;
+  /** Already scrubbed of secrets. */
+  message: string;
+  requestId?: string;
+  transient: boolean;
+  /** From the `Retry-After` header. */
+  retryAfterMs?: number;
+  throttled: boolean;
+}
+
+export type ApiResult<T> =
+  { ok: true; value: T; requestId?: string } | { ok: false; error: ApiError };
+
+/** Codes the client assigns itself when the API gave none. */
+export const ClientCode = {
+  NetworkError: 'NetworkError',
+  RequestTimeout: 'RequestTimeout',
+  InvalidResponse: 'InvalidResponse',
+  ResponseTooLarge: 'ResponseTooLarge',
+  /** The request could not be built or sent as asked (bad header value, dot path segment …). */
+  InvalidRequest: 'InvalidRequest',
+  /** The credentials provider failed. */
+  NoCredentials: 'NoCredentials',
+} as const;
+
+const TRANSIENT_CODES: ReadonlySet<string> = new Set([
+  ClientCode.NetworkError,
+  ClientCode.RequestTimeout,
+  'ServiceUnavailable',
+]);
+
+export function isThrottled(code: string, status: number): boolean {
+  return status === 429 || code.startsWith('Throttling');
+}
+
+/** Worth another attempt: the same request may well succeed a little later. */
+export function isTransientCode(code: string, status: number): boolean {
+  return status >= 500 || isThrottled(code, status) || TRANSIENT_CODES.has(code);
+}
+
+/** Builds an error with `transient` and `throttled` derived from the code and status. */
+export function apiError(fields: {
+  status: number;
+  code: string;
+  message: string;
+  requestId?: string;
+  retryAfterMs?: number;
+}): ApiError {
+  const error: ApiError = {
+    status: fields.status,
+    code: fields.code,
+    message: fields.message,
+    transient: isTransientCode(fields.code, fields.status),
+    throttled: isThrottled(fields.code, fields.status),
+  };
+  if (fields.requestId) error.requestId = fields.requestId;
+  if (fields.retryAfterMs !== undefined) error.retryAfterMs = fields.retryAfterMs;
+  return error;
+}
+
+/**
+ * `Retry-After` as a delay in milliseconds: either delta-seconds or an HTTP date relative to `nowMs`.
+ * Unparseable values are ignored rather than guessed at.
+ */
+export function parseRetryAfter(value: string | undefined, nowMs: number): number | undefined {
+  const text = value?.trim();
+  if (!text) return undefined;
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  if (!/[a-z]/i.test(text)) return undefined;
+  const at = Date.parse(text);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - nowMs);
+}

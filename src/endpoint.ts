@@ -1,0 +1,68 @@
+// Where API calls go. Pure: validates the `region` / `endpoint` inputs and builds the base URL.
+
+export type EndpointResult = { ok: true; url: URL } | { ok: false; message: string };
+
+const REGION_PATTERN = /^[a-z]{2,}(-[a-z0-9]+)+$/;
+const IPV4_LOOPBACK = /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/;
+
+/** Plain http would expose signed requests on the network; it is only for a local fake or proxy. */
+function isLoopback(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || IPV4_LOOPBACK.test(hostname);
+}
+
+/**
+ * Checks a service base URL given in the input `inputName` (the Ververica endpoint or the STS
+ * endpoint): https, or http on a loopback host; nothing but scheme, host and port.
+ */
+export function checkServiceUrl(raw: string, inputName: string): EndpointResult {
+  let url: URL;
+  try {
+    url = new URL(raw.trim());
+  } catch {
+    // The raw value is not echoed: it could be a mistyped URL carrying a password.
+    return { ok: false, message: `${inputName} is not an absolute URL (expected https://host)` };
+  }
+  if (url.username || url.password) {
+    return { ok: false, message: `${inputName} must not contain a user name or password` };
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    return { ok: false, message: `${inputName} must use https, not ${url.protocol.slice(0, -1)}` };
+  }
+  if (url.protocol === 'http:' && !isLoopback(url.hostname)) {
+    return {
+      ok: false,
+      message: `${inputName} must use https (http is allowed only for localhost, 127.0.0.0/8 and [::1]); got ${url.origin}`,
+    };
+  }
+  if (url.search || url.hash || raw.includes('?') || raw.includes('#')) {
+    return {
+      ok: false,
+      message: `${inputName} must not have a query or fragment; got ${url.origin}`,
+    };
+  }
+  // API paths are absolute; a base path would be silently dropped from the signed request.
+  if (url.pathname !== '/') {
+    return {
+      ok: false,
+      message: `${inputName} must not have a path; got ${url.origin}${url.pathname}`,
+    };
+  }
+  return { ok: true, url: new URL(url.origin) };
+}
+
+/** The API base URL: `endpoint` when given, otherwise the public endpoint of `region`. */
+export function resolveEndpoint(opts: { region?: string; endpoint?: string }): EndpointResult {
+  const endpoint = opts.endpoint?.trim();
+  if (endpoint) return checkServiceUrl(endpoint, 'endpoint');
+  const region = opts.region?.trim();
+  if (region) {
+    if (!REGION_PATTERN.test(region)) {
+      return {
+        ok: false,
+        message: `region ${JSON.stringify(region)} is not a region ID such as cn-hangzhou or ap-southeast-1`,
+      };
+    }
+    return { ok: true, url: new URL(`https://ververica.${region}.aliyuncs.com`) };
+  }
+  return { ok: false, message: 'set either the region input or the endpoint input' };
+}

@@ -1,0 +1,391 @@
+// The only place that talks to the Ververica OpenAPI. One signed HTTP attempt per call: retrying is
+// the caller's job (see retry.ts), so that every attempt gets a fresh date, nonce and credentials.
+// Every failure comes back as an `ApiError` value with secrets scrubbed from its message.
+import { randomUUID } from 'node:crypto';
+import { Agent, request, type Dispatcher } from 'undici';
+import {
+  apiError,
+  ClientCode,
+  parseRetryAfter,
+  type ApiError,
+  type ApiResult,
+} from './api-error.js';
+import type { DeploymentDraft, DraftRef } from './draft.js';
+import { redact } from './redact.js';
+import { canonicalQueryString, encodePath, signRequest, type Credentials } from './signer.js';
+
+export const API_VERSION = '2022-07-18';
+const DEFAULT_MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
+const DEFAULT_CONNECTIONS = 8;
+const KEEP_ALIVE_MS = 30_000;
+const EXCERPT_CHARS = 200;
+const MESSAGE_CHARS = 1000;
+
+export interface ClientOptions {
+  endpoint: URL;
+  /** Called for every attempt, so that refreshed STS credentials are used. */
+  credentials: () => Promise<Credentials>;
+  /** Budget for one attempt: connecting, sending, and reading the whole response. */
+  requestTimeoutMs: number;
+  /** Default 8 MiB; a larger response fails with `ResponseTooLarge`. */
+  maxResponseBytes?: number;
+  /** Default: one keep-alive undici `Agent` owned by the client. */
+  dispatcher?: Dispatcher;
+  /** Connections per origin of the client's own agent (default 8); ignored with `dispatcher`. */
+  connections?: number;
+  /** For `x-acs-date` and `Retry-After` dates. */
+  now?: () => Date;
+  /** Default `crypto.randomUUID`. */
+  nonce?: () => string;
+  /** Extra values to scrub from any message. */
+  secrets?: () => string[];
+}
+
+interface CallSpec {
+  action: string;
+  method: 'GET' | 'PATCH';
+  workspace: string;
+  segments: string[];
+  query?: Record<string, string>;
+  body?: string;
+}
+
+/** What a successful call carried besides its `data`. */
+interface Envelope {
+  status: number;
+  data: unknown;
+  root: Record<string, unknown>;
+  requestId?: string;
+}
+
+type Sent = { ok: true; envelope: Envelope } | { ok: false; error: ApiError };
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function text(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+function isDraft(value: unknown): value is DeploymentDraft {
+  return isRecord(value) && typeof value.deploymentDraftId === 'string';
+}
+
+function headerValue(
+  headers: Dispatcher.ResponseData['headers'],
+  name: string,
+): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** Dot segments would be resolved away by URL handling on either side, changing the target. */
+function checkSegments(segments: readonly string[]): string | undefined {
+  const bad = segments.find((s) => s === '' || s === '.' || s === '..');
+  return bad === undefined ? undefined : `path segment ${JSON.stringify(bad)} is not allowed`;
+}
+
+/** Header values must be visible ASCII to reach the server unchanged. */
+function checkWorkspace(workspace: string): string | undefined {
+  return /^[\x21-\x7e]+$/.test(workspace)
+    ? undefined
+    : `workspace ${JSON.stringify(workspace)} is not a valid header value`;
+}
+
+function isTimeoutError(error: unknown): boolean {
+  const code = isRecord(error) ? error.code : undefined;
+  return (
+    code === 'UND_ERR_HEADERS_TIMEOUT' ||
+    code === 'UND_ERR_BODY_TIMEOUT' ||
+    code === 'UND_ERR_CONNECT_TIMEOUT'
+  );
+}
+
+function errorText(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const code = isRecord(error) && typeof error.code === 'string' ? `${error.code}: ` : '';
+  const cause = error.cause instanceof Error ? ` (${error.cause.message})` : '';
+  return `${code}${error.message}${cause}`;
+}
+
+export class VervericaClient {
+  readonly #options: ClientOptions;
+  readonly #dispatcher: Dispatcher;
+  /** Set only when the client created the dispatcher, and so must close it. */
+  readonly #ownAgent?: Agent;
+
+  constructor(options: ClientOptions) {
+    this.#options = options;
+    if (options.dispatcher) {
+      this.#dispatcher = options.dispatcher;
+    } else {
+      this.#ownAgent = new Agent({
+        connections: options.connections ?? DEFAULT_CONNECTIONS,
+        keepAliveTimeout: KEEP_ALIVE_MS,
+      });
+      this.#dispatcher = this.#ownAgent;
+    }
+  }
+
+  async getDraft(ref: DraftRef): Promise<ApiResult<DeploymentDraft>> {
+    const sent = await this.#send({
+      action: 'GetDeploymentDraft',
+      method: 'GET',
+      workspace: ref.workspace,
+      segments: draftSegments(ref.namespace, ref.draftId),
+    });
+    return draftResult(sent);
+  }
+
+  async updateDraft(ref: DraftRef, draft: DeploymentDraft): Promise<ApiResult<DeploymentDraft>> {
+    const sent = await this.#send({
+      action: 'UpdateDeploymentDraft',
+      method: 'PATCH',
+      workspace: ref.workspace,
+      segments: draftSegments(ref.namespace, ref.draftId),
+      body: JSON.stringify(draft),
+    });
+    return draftResult(sent);
+  }
+
+  async listDrafts(
+    workspace: string,
+    namespace: string,
+    page: { pageIndex?: number; pageSize?: number } = {},
+  ): Promise<ApiResult<{ drafts: DeploymentDraft[]; totalSize?: number }>> {
+    const query: Record<string, string> = {};
+    if (page.pageIndex !== undefined) query.pageIndex = String(page.pageIndex);
+    if (page.pageSize !== undefined) query.pageSize = String(page.pageSize);
+    const sent = await this.#send({
+      action: 'ListDeploymentDrafts',
+      method: 'GET',
+      workspace,
+      segments: ['api', 'v2', 'namespaces', namespace, 'deployment-drafts'],
+      query,
+    });
+    if (!sent.ok) return sent;
+    const { data, root, requestId } = sent.envelope;
+    if (!Array.isArray(data) || !data.every(isDraft)) {
+      return invalidShape(sent.envelope, 'a list of deployment drafts');
+    }
+    const totalSize = typeof root.totalSize === 'number' ? root.totalSize : undefined;
+    return { ok: true, value: { drafts: data, totalSize }, requestId };
+  }
+
+  /** Closes the client's own agent; a dispatcher passed in belongs to the caller. */
+  async close(): Promise<void> {
+    await this.#ownAgent?.close();
+  }
+
+  async #send(spec: CallSpec): Promise<Sent> {
+    const invalid = checkSegments(spec.segments) ?? checkWorkspace(spec.workspace);
+    if (invalid) return failed(0, ClientCode.InvalidRequest, `${spec.action}: ${invalid}`);
+
+    const extraSecrets = this.#options.secrets?.() ?? [];
+    let credentials: Credentials;
+    try {
+      credentials = await this.#options.credentials();
+    } catch (error) {
+      const message = redact(`${spec.action}: no credentials: ${errorText(error)}`, extraSecrets);
+      return failed(0, ClientCode.NoCredentials, message);
+    }
+    let signed: { url: URL; headers: Record<string, string> };
+    try {
+      signed = this.#sign(spec, credentials);
+    } catch (error) {
+      // e.g. a lone surrogate in a path segment, which has no UTF-8 percent-encoding.
+      const message = redact(`${spec.action}: cannot build the request: ${errorText(error)}`, [
+        credentials.accessKeySecret,
+        credentials.securityToken ?? '',
+        ...extraSecrets,
+      ]);
+      return failed(0, ClientCode.InvalidRequest, message);
+    }
+    const authorization = signed.headers.authorization ?? '';
+    const signature = /Signature=([0-9a-f]+)/.exec(authorization)?.[1] ?? '';
+    const secrets = [
+      credentials.accessKeySecret,
+      credentials.securityToken ?? '',
+      authorization,
+      signature,
+      ...extraSecrets,
+    ];
+    return this.#exchange(spec, signed, (message) => redact(message, secrets));
+  }
+
+  #sign(spec: CallSpec, credentials: Credentials): { url: URL; headers: Record<string, string> } {
+    const pathname = encodePath(spec.segments);
+    const query = spec.query ?? {};
+    const headers = signRequest({
+      method: spec.method,
+      host: this.#options.endpoint.host,
+      pathname,
+      query,
+      headers: {
+        accept: 'application/json',
+        ...(spec.body === undefined ? {} : { 'content-type': 'application/json; charset=utf-8' }),
+        workspace: spec.workspace,
+      },
+      body: spec.body,
+      action: spec.action,
+      version: API_VERSION,
+      credentials,
+      date: this.#now(),
+      nonce: (this.#options.nonce ?? randomUUID)(),
+    });
+    // The query goes on the wire exactly as it was signed.
+    const queryString = canonicalQueryString(query);
+    const target = queryString ? `${pathname}?${queryString}` : pathname;
+    return { url: new URL(target, this.#options.endpoint), headers };
+  }
+
+  async #exchange(
+    spec: CallSpec,
+    signed: { url: URL; headers: Record<string, string> },
+    scrub: (message: string) => string,
+  ): Promise<Sent> {
+    const timeoutMs = this.#options.requestTimeoutMs;
+    const abort = new AbortController();
+    let timedOut = false;
+    // One budget for the whole attempt: undici's own timeouts are per phase, not in total.
+    const timer = setTimeout(() => {
+      timedOut = true;
+      abort.abort();
+    }, timeoutMs);
+    try {
+      const response = await request(signed.url, {
+        dispatcher: this.#dispatcher,
+        method: spec.method,
+        headers: signed.headers,
+        body: spec.body,
+        signal: abort.signal,
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+      });
+      const body = await this.#readCapped(response);
+      if (body === undefined) {
+        return failed(
+          response.statusCode,
+          ClientCode.ResponseTooLarge,
+          `${spec.action}: HTTP ${response.statusCode} response is larger than ${this.#maxBytes()} bytes`,
+          headerValue(response.headers, 'x-acs-request-id'),
+        );
+      }
+      return this.#interpret(spec.action, response, body, scrub);
+    } catch (error) {
+      if (timedOut || isTimeoutError(error)) {
+        const message = `${spec.action}: no complete response within ${timeoutMs} ms`;
+        return failed(0, ClientCode.RequestTimeout, message);
+      }
+      const code =
+        isRecord(error) && error.code === 'UND_ERR_INVALID_ARG'
+          ? ClientCode.InvalidRequest
+          : ClientCode.NetworkError;
+      return failed(0, code, scrub(`${spec.action}: ${errorText(error)}`));
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  #now(): Date {
+    return this.#options.now?.() ?? new Date();
+  }
+
+  #maxBytes(): number {
+    return this.#options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+  }
+
+  /** The whole body, or undefined (with the body destroyed) once it exceeds the cap. */
+  async #readCapped(response: Dispatcher.ResponseData): Promise<Buffer | undefined> {
+    const cap = this.#maxBytes();
+    const declared = Number(headerValue(response.headers, 'content-length'));
+    if (declared > cap) {
+      response.body.destroy();
+      return undefined;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of response.body) {
+      const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array);
+      size += buffer.length;
+      if (size > cap) {
+        response.body.destroy();
+        return undefined;
+      }
+      chunks.push(buffer);
+    }
+    return Buffer.concat(chunks);
+  }
+
+  #interpret(
+    action: string,
+    response: Dispatcher.ResponseData,
+    body: Buffer,
+    scrub: (message: string) => string,
+  ): Sent {
+    const status = response.statusCode;
+    const headerRequestId = headerValue(response.headers, 'x-acs-request-id');
+    const retryAfterMs = parseRetryAfter(
+      headerValue(response.headers, 'retry-after'),
+      this.#now().getTime(),
+    );
+    const raw = body.toString('utf8');
+    const invalid = (what: string, requestId = headerRequestId): Sent => {
+      const excerpt = scrub(raw.replace(/\s+/g, ' ').trim()).slice(0, EXCERPT_CHARS);
+      const message = `${action}: HTTP ${status} with ${what}${excerpt ? `: ${excerpt}` : ''}`;
+      const code = ClientCode.InvalidResponse;
+      return { ok: false, error: apiError({ status, code, message, requestId, retryAfterMs }) };
+    };
+    if (raw.trim() === '') return invalid('an empty body');
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(raw);
+    } catch {
+      return invalid('a body that is not JSON');
+    }
+    if (!isRecord(parsed)) return invalid('a JSON body that is not an object');
+
+    // Business envelope (`requestId`, `success`, `errorCode`) or gateway form (`RequestId`, `Code`).
+    const requestId = text(parsed.requestId) ?? text(parsed.RequestId) ?? headerRequestId;
+    const ok = status >= 200 && status < 300;
+    if (ok && parsed.success === true) {
+      return { ok: true, envelope: { status, data: parsed.data, root: parsed, requestId } };
+    }
+    const code = text(parsed.errorCode) ?? text(parsed.Code);
+    if (!code) {
+      const what = parsed.success === false || !ok ? 'no error code' : 'no success field';
+      return invalid(what, requestId);
+    }
+    const apiMessage = text(parsed.errorMessage) ?? text(parsed.Message) ?? '(no message)';
+    const message = scrub(apiMessage).slice(0, MESSAGE_CHARS);
+    return { ok: false, error: apiError({ status, code, message, requestId, retryAfterMs }) };
+  }
+}
+
+function draftSegments(namespace: string, draftId: string): string[] {
+  return ['api', 'v2', 'namespaces', namespace, 'deployment-drafts', draftId];
+}
+
+function failed(status: number, code: string, message: string, requestId?: string): Sent {
+  return { ok: false, error: apiError({ status, code, message, requestId }) };
+}
+
+function invalidShape(envelope: Envelope, expected: string): { ok: false; error: ApiError } {
+  return {
+    ok: false,
+    error: apiError({
+      status: envelope.status,
+      code: ClientCode.InvalidResponse,
+      message: `the response data is not ${expected}`,
+      requestId: envelope.requestId,
+    }),
+  };
+}
+
+function draftResult(sent: Sent): ApiResult<DeploymentDraft> {
+  if (!sent.ok) return sent;
+  const { data, requestId } = sent.envelope;
+  if (!isDraft(data)) return invalidShape(sent.envelope, 'a deployment draft');
+  return { ok: true, value: data, requestId };
+}
