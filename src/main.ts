@@ -1,1 +1,23 @@
-export async function run(): Promise<void> {}
+import * as core from '@actions/core';
+import { runPipeline } from './pipeline.js';
+import { getSettings } from './settings.js';
+
+/** Turns anything thrown into text, without a stack trace for the user. */
+export function errorMessage(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return String(error);
+}
+
+export async function run(): Promise<void> {
+  try {
+    const settings = getSettings();
+    const { failed, total } = await runPipeline(settings);
+    if (failed > 0) {
+      const text = `${failed} of ${total} draft(s) failed; see the job summary`;
+      if (settings.failOnError) core.setFailed(text);
+      else core.warning(`${text} (fail-on-error is false)`);
+    }
+  } catch (error) {
+    core.setFailed(`flink-draft-sync failed: ${errorMessage(error)}`);
+  }
+}

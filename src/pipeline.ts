@@ -1,0 +1,284 @@
+// One run of the action: manifest → changes → plan → sync → report. Each step is a small function
+// over values; the edges (git, HTTP, files, @actions/core) are the modules it calls.
+import * as core from '@actions/core';
+import { open } from 'node:fs/promises';
+import { Code } from './codes.js';
+import { systemClock } from './clock.js';
+import {
+  chooseCredentialSource,
+  createCredentialProvider,
+  type CredentialProvider,
+} from './credentials.js';
+import { resolveEndpoint } from './endpoint.js';
+import { createStsClient } from './sts.js';
+import { detectChanges, readFileAtCommit, type ChangeSet } from './git.js';
+import { formatProblem, MANIFEST_LIMITS, parseManifest, type ManifestEntry } from './manifest.js';
+import { planSync, type PlanItem } from './plan.js';
+import { upsertPrComments } from './pr-comment.js';
+import { redact } from './redact.js';
+import { annotateFailures, failedCount, writeOutputs, writeSummary } from './report.js';
+import type { DraftResult } from './results.js';
+import { ThrottleGate } from './retry.js';
+import type { Settings } from './settings.js';
+import { renderComment, renderSummary } from './summary.js';
+import { syncDrafts } from './sync.js';
+import { VervericaClient } from './ververica-client.js';
+import { resolveInsideWorkspace, readSqlFile } from './workspace-files.js';
+
+const COMMENT_MARKER = '<!-- flink-draft-sync -->';
+
+/** Thrown for a run that must stop before any draft is touched. The message is user-facing. */
+export class RunError extends Error {}
+
+/** Reads at most one byte past the limit, so a huge file never lands in memory whole. */
+async function readManifestText(file: string, name: string): Promise<string> {
+  const handle = await open(file, 'r');
+  try {
+    const buffer = Buffer.alloc(MANIFEST_LIMITS.maxBytes + 1);
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+    if (bytesRead > MANIFEST_LIMITS.maxBytes) {
+      throw new RunError(`manifest ${name} is larger than ${MANIFEST_LIMITS.maxBytes} bytes`);
+    }
+    try {
+      return new TextDecoder('utf-8', { fatal: true }).decode(buffer.subarray(0, bytesRead));
+    } catch {
+      throw new RunError(`manifest ${name} is not valid UTF-8`);
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
+async function loadManifest(settings: Settings): Promise<ManifestEntry[]> {
+  const where = await resolveInsideWorkspace(settings.workspaceDir, settings.manifestPath);
+  if (!where.ok) throw new RunError(`manifest ${settings.manifestPath}: ${where.message}`);
+  const text = await readManifestText(where.path, settings.manifestPath);
+  const parsed = parseManifest(text, { path: settings.manifestPath, defaults: settings.defaults });
+  if (parsed.ok) return parsed.entries;
+  for (const problem of parsed.problems) {
+    core.error(formatProblem(problem), {
+      title: 'Invalid flink-draft-sync manifest',
+      file: settings.manifestPath,
+      startLine: problem.line,
+      startColumn: problem.column,
+    });
+  }
+  throw new RunError(
+    `manifest ${settings.manifestPath} has ${parsed.problems.length} problem(s); nothing was synced:\n` +
+      parsed.problems.map((p) => `  ${formatProblem(p)}`).join('\n'),
+  );
+}
+
+async function changesFor(settings: Settings): Promise<ChangeSet> {
+  if (settings.syncAll) {
+    return { kind: 'all', reason: 'sync-all', warnings: [] };
+  }
+  const { event } = settings;
+  const isPr = event.name === 'pull_request' || event.name === 'pull_request_target';
+  return detectChanges({
+    cwd: settings.workspaceDir,
+    before: isPr ? event.base : event.before,
+    after: event.head,
+    mode: isPr ? 'pull_request' : 'push',
+    forced: event.forced,
+    defaultBranch: event.defaultBranch,
+  });
+}
+
+/** The manifest as it was at the diff's base, so entries that changed there count as changed. */
+async function previousEntries(
+  settings: Settings,
+  changes: ChangeSet,
+): Promise<ManifestEntry[] | undefined> {
+  if (changes.kind !== 'diff') return undefined;
+  const bytes = await readFileAtCommit(settings.workspaceDir, changes.base, settings.manifestPath);
+  if (!bytes) return [];
+  const parsed = parseManifest(bytes.toString('utf8'), {
+    path: settings.manifestPath,
+    defaults: settings.defaults,
+  });
+  // An earlier manifest that no longer parses cannot tell what changed: treat every entry as new.
+  return parsed.ok ? parsed.entries : [];
+}
+
+async function plan(
+  settings: Settings,
+  entries: ManifestEntry[],
+  notices: string[],
+): Promise<PlanItem[]> {
+  const changes = await changesFor(settings);
+  for (const warning of changes.warnings) {
+    core.warning(warning);
+    notices.push(warning);
+  }
+  if (changes.kind === 'all' && changes.reason !== 'sync-all') notices.push(changes.reason);
+  return planSync({
+    entries,
+    previousEntries: await previousEntries(settings, changes),
+    changes,
+    manifestPath: settings.manifestPath,
+  });
+}
+
+function credentialProvider(settings: Settings): CredentialProvider | undefined {
+  const chosen = chooseCredentialSource(
+    { ...settings.credentials, region: settings.region, runId: settings.runId },
+    process.env,
+  );
+  if (!chosen.ok) throw new RunError(chosen.message);
+  if (chosen.source.kind === 'none') return undefined;
+  const now = (): number => Date.now();
+  return createCredentialProvider(chosen.source, {
+    getIdToken: (audience) => core.getIDToken(audience),
+    setSecret: (value) => core.setSecret(value),
+    now,
+    sts: createStsClient({ now, requestTimeoutMs: settings.requestTimeoutMs }),
+  });
+}
+
+async function syncItems(
+  settings: Settings,
+  items: PlanItem[],
+  provider: CredentialProvider | undefined,
+): Promise<DraftResult[]> {
+  let client: VervericaClient | undefined;
+  if (provider) {
+    const endpoint = resolveEndpoint({ region: settings.region, endpoint: settings.endpoint });
+    if (!endpoint.ok) throw new RunError(endpoint.message);
+    client = new VervericaClient({
+      endpoint: endpoint.url,
+      credentials: () => provider.get(),
+      requestTimeoutMs: settings.requestTimeoutMs,
+      secrets: () => provider.secrets(),
+    });
+  }
+  const clock = systemClock;
+  try {
+    return await syncDrafts(
+      items,
+      {
+        mode: settings.mode,
+        onDrift: settings.onDrift,
+        commitSha: settings.event.head,
+        concurrency: settings.concurrency,
+      },
+      {
+        api: client,
+        readSql: (file) => readSqlFile(settings.workspaceDir, file),
+        fileAtCommit: (sha, file) => readFileAtCommit(settings.workspaceDir, sha, file),
+        retry: {
+          policy: { maxRetries: settings.maxRetries, baseDelayMs: 500, maxDelayMs: 20_000 },
+          clock,
+          deadline: clock.now() + settings.timeoutMs,
+          gate: new ThrottleGate(clock),
+        },
+        warn: (message) => core.warning(message),
+      },
+    );
+  } finally {
+    await client?.close();
+  }
+}
+
+async function comment(settings: Settings, body: string): Promise<void> {
+  const { repository, event } = settings;
+  if (!repository) return;
+  const isPr = event.pullNumber !== undefined;
+  const onDefaultBranch = event.defaultBranch && event.ref === `refs/heads/${event.defaultBranch}`;
+  if (!isPr && !onDefaultBranch) return;
+  const outcomes = await upsertPrComments({
+    token: settings.githubToken,
+    baseUrl: settings.apiUrl,
+    target: {
+      ...repository,
+      pullNumbers: isPr ? [event.pullNumber as number] : undefined,
+      commitSha: isPr ? undefined : event.head,
+    },
+    body,
+    marker: COMMENT_MARKER,
+    enabled: settings.commentOnPr,
+  });
+  for (const outcome of outcomes) {
+    if ('reason' in outcome) {
+      if (outcome.status === 'failed') core.warning(`PR comment not written: ${outcome.reason}`);
+      else core.info(`PR comment skipped: ${outcome.reason}`);
+    } else {
+      core.info(`PR comment ${outcome.status} on #${outcome.pullNumber}`);
+    }
+  }
+}
+
+/** Runs the whole sync and returns the number of failed drafts. */
+/**
+ * Credentials for the remote part, fetched once up front so that a broken OIDC or STS setup fails
+ * with one clear message instead of once per draft. Plan mode goes on without them (fork PRs).
+ */
+async function remoteAccess(
+  settings: Settings,
+  items: PlanItem[],
+  notices: string[],
+): Promise<CredentialProvider | undefined> {
+  const provider = credentialProvider(settings);
+  const needed = items.some((i) => !i.deleted);
+  let why: string | undefined;
+  if (!provider) {
+    why = 'no credentials are available (secrets are not passed to pull requests from forks)';
+  } else if (needed) {
+    try {
+      await provider.get();
+      return provider;
+    } catch (error) {
+      const message = redact(errorText(error), provider.secrets());
+      if (settings.mode === 'apply') throw new RunError(message);
+      why = message;
+    }
+  } else {
+    return provider;
+  }
+  if (settings.mode === 'apply' && needed) {
+    throw new RunError(
+      `${Code.NoCredentials}: no Alibaba Cloud credentials. Set access-key-id and access-key-secret, ` +
+        'or role-arn and oidc-provider-arn (keyless, needs permissions id-token: write), ' +
+        'or the ALIBABA_CLOUD_ACCESS_KEY_ID / ALIBABA_CLOUD_ACCESS_KEY_SECRET env vars',
+    );
+  }
+  const notice = `Remote comparison skipped: ${why}. The manifest and the files were checked locally.`;
+  notices.push(notice);
+  core.notice(notice);
+  return undefined;
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Runs the whole sync and returns the number of failed drafts. */
+export async function runPipeline(settings: Settings): Promise<{ failed: number; total: number }> {
+  const notices: string[] = [];
+  if (/^0+$/.test(settings.event.head)) {
+    core.notice('The push deleted the branch; there is nothing to sync.');
+    return { failed: 0, total: 0 };
+  }
+  const entries = await loadManifest(settings);
+  const items = await plan(settings, entries, notices);
+  const provider = await remoteAccess(settings, items, notices);
+  const scrub = (text: string | undefined): string | undefined =>
+    text === undefined ? undefined : redact(text, provider?.secrets() ?? []);
+  core.info(`${items.length} of ${entries.length} manifest entries to ${settings.mode}`);
+  const results = (await syncItems(settings, items, provider)).map((r) => ({
+    ...r,
+    message: scrub(r.message),
+    diff: scrub(r.diff),
+  }));
+  const summaryInput = {
+    mode: settings.mode,
+    results,
+    notices: notices.map((n) => scrub(n) ?? ''),
+    commit: settings.event.head,
+  };
+  writeOutputs(results);
+  annotateFailures(results);
+  await writeSummary(renderSummary(summaryInput));
+  await comment(settings, renderComment({ ...summaryInput, marker: COMMENT_MARKER }));
+  return { failed: failedCount(results), total: results.length };
+}

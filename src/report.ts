@@ -1,0 +1,55 @@
+// The only module that writes the action's outputs, job summary and annotations.
+import * as core from '@actions/core';
+import type { DraftResult } from './results.js';
+
+const FAILED = new Set(['failed', 'would-fail']);
+
+/** `updated` also counts `would-update`, and `failed` counts `would-fail`, so plan and apply share outputs. */
+export function writeOutputs(results: readonly DraftResult[]): void {
+  const count = (...statuses: string[]): number =>
+    results.filter((r) => statuses.includes(r.status)).length;
+  core.setOutput(
+    'results',
+    JSON.stringify(
+      results.map((r) => ({
+        file: r.file,
+        draftId: r.draftId,
+        draftName: r.draftName ?? null,
+        workspace: r.workspace,
+        namespace: r.namespace,
+        status: r.status,
+        code: r.code ?? null,
+        message: r.message ?? null,
+        requestId: r.requestId ?? null,
+      })),
+    ),
+  );
+  core.setOutput('updated', count('updated', 'would-update'));
+  core.setOutput('unchanged', count('unchanged'));
+  core.setOutput('skipped', count('skipped'));
+  core.setOutput('failed', count('failed', 'would-fail'));
+}
+
+/** One error annotation per failed draft, on the .sql file, so it shows on the PR's files view. */
+export function annotateFailures(results: readonly DraftResult[]): void {
+  for (const r of results) {
+    if (!FAILED.has(r.status)) continue;
+    const request = r.requestId ? ` (request ${r.requestId})` : '';
+    core.error(`${r.code ?? 'Error'}: ${r.message ?? ''}${request}`, {
+      title: `Draft ${r.draftName ?? r.draftId} ${r.status}`,
+      file: r.file,
+    });
+  }
+}
+
+export async function writeSummary(markdown: string): Promise<void> {
+  if (!process.env.GITHUB_STEP_SUMMARY) {
+    core.info(markdown);
+    return;
+  }
+  await core.summary.addRaw(markdown, true).write({ overwrite: false });
+}
+
+export function failedCount(results: readonly DraftResult[]): number {
+  return results.filter((r) => FAILED.has(r.status)).length;
+}

@@ -1,0 +1,193 @@
+// Builds the typed Settings once, from the action's inputs, the runner's env and the event.
+// No other module calls core.getInput. Defaults live in action.yml only.
+import * as core from '@actions/core';
+import { readFileSync } from 'node:fs';
+import type { OnDrift } from './sync.js';
+
+export type Mode = 'plan' | 'apply';
+
+export interface EventInfo {
+  name: string;
+  /** Push: the commit before the push; all zeros on the first push of a branch. */
+  before?: string;
+  /** The commit to sync (push: `after`; pull_request: the PR head). */
+  head: string;
+  /** pull_request: the base commit. */
+  base?: string;
+  forced: boolean;
+  pullNumber?: number;
+  defaultBranch?: string;
+  ref?: string;
+}
+
+export interface Settings {
+  /** The checkout (GITHUB_WORKSPACE). */
+  workspaceDir: string;
+  manifestPath: string;
+  mode: Mode;
+  event: EventInfo;
+  syncAll: boolean;
+  region: string;
+  endpoint: string;
+  defaults: { workspace?: string; namespace?: string };
+  credentials: {
+    accessKeyId: string;
+    accessKeySecret: string;
+    securityToken: string;
+    roleArn: string;
+    oidcProviderArn: string;
+    roleSessionName: string;
+    roleDurationSeconds: number;
+    audience: string;
+    stsEndpoint: string;
+  };
+  onDrift: OnDrift;
+  concurrency: number;
+  maxRetries: number;
+  timeoutMs: number;
+  requestTimeoutMs: number;
+  failOnError: boolean;
+  commentOnPr: boolean;
+  githubToken: string;
+  repository?: { owner: string; repo: string };
+  apiUrl: string;
+  runId: string;
+}
+
+export class SettingsError extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.join('; '));
+  }
+}
+
+const ZERO_SHA = /^0+$/;
+
+function integer(name: string, min: number, max: number, problems: string[]): number {
+  const raw = core.getInput(name, { required: true });
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || value < min || value > max) {
+    problems.push(`input ${name}: expected a whole number from ${min} to ${max}, got "${raw}"`);
+    return min;
+  }
+  return value;
+}
+
+function choice<T extends string>(name: string, allowed: readonly T[], problems: string[]): T {
+  const raw = core.getInput(name, { required: true }) as T;
+  if (!allowed.includes(raw)) {
+    problems.push(`input ${name}: expected one of ${allowed.join(', ')}, got "${raw}"`);
+    return allowed[0] as T;
+  }
+  return raw;
+}
+
+function boolean(name: string, problems: string[]): boolean {
+  try {
+    return core.getBooleanInput(name, { required: true });
+  } catch {
+    problems.push(`input ${name}: expected true or false, got "${core.getInput(name)}"`);
+    return false;
+  }
+}
+
+type Payload = Record<string, unknown>;
+
+function readPayload(problems: string[]): Payload {
+  const file = process.env.GITHUB_EVENT_PATH;
+  if (!file) return {};
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as Payload;
+  } catch (error) {
+    problems.push(`event file ${file} cannot be read as JSON (${(error as Error).message})`);
+    return {};
+  }
+}
+
+function str(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+function field(object: unknown, ...keys: string[]): unknown {
+  let current = object;
+  for (const key of keys) {
+    if (typeof current !== 'object' || current === null) return undefined;
+    current = (current as Record<string, unknown>)[key];
+  }
+  return current;
+}
+
+export function eventInfo(name: string, payload: Payload, envSha: string | undefined): EventInfo {
+  const defaultBranch = str(field(payload, 'repository', 'default_branch'));
+  if (name === 'pull_request' || name === 'pull_request_target') {
+    const number = field(payload, 'pull_request', 'number') ?? field(payload, 'number');
+    return {
+      name,
+      head: str(field(payload, 'pull_request', 'head', 'sha')) ?? envSha ?? '',
+      base: str(field(payload, 'pull_request', 'base', 'sha')),
+      forced: false,
+      pullNumber: typeof number === 'number' ? number : undefined,
+      defaultBranch,
+    };
+  }
+  const before = str(field(payload, 'before'));
+  return {
+    name,
+    before: before && !ZERO_SHA.test(before) ? before : undefined,
+    head: str(field(payload, 'after')) ?? envSha ?? '',
+    forced: field(payload, 'forced') === true,
+    defaultBranch,
+    ref: str(field(payload, 'ref')) ?? process.env.GITHUB_REF,
+  };
+}
+
+export function getSettings(): Settings {
+  const problems: string[] = [];
+  const eventName = process.env.GITHUB_EVENT_NAME ?? '';
+  const event = eventInfo(eventName, readPayload(problems), process.env.GITHUB_SHA || undefined);
+  const modeInput = choice('mode', ['auto', 'plan', 'apply'] as const, problems);
+  const isPr = eventName === 'pull_request' || eventName === 'pull_request_target';
+  const mode: Mode = modeInput === 'auto' ? (isPr ? 'plan' : 'apply') : modeInput;
+  if (!event.head) problems.push('cannot tell which commit to sync: GITHUB_SHA is not set');
+
+  const workspaceDir = process.env.GITHUB_WORKSPACE ?? process.cwd();
+  const [owner, repo] = (process.env.GITHUB_REPOSITORY ?? '').split('/');
+  const settings: Settings = {
+    workspaceDir,
+    manifestPath: core.getInput('manifest', { required: true }),
+    mode,
+    event,
+    syncAll: boolean('sync-all', problems) || eventName === 'workflow_dispatch',
+    region: core.getInput('region'),
+    endpoint: core.getInput('endpoint'),
+    defaults: {
+      workspace: core.getInput('workspace') || undefined,
+      namespace: core.getInput('namespace') || undefined,
+    },
+    credentials: {
+      accessKeyId: core.getInput('access-key-id'),
+      accessKeySecret: core.getInput('access-key-secret'),
+      securityToken: core.getInput('security-token'),
+      roleArn: core.getInput('role-arn'),
+      oidcProviderArn: core.getInput('oidc-provider-arn'),
+      roleSessionName:
+        core.getInput('role-session-name') ||
+        `flink-draft-sync-${process.env.GITHUB_RUN_ID ?? 'local'}`,
+      roleDurationSeconds: integer('role-duration-seconds', 900, 43200, problems),
+      audience: core.getInput('audience', { required: true }),
+      stsEndpoint: core.getInput('sts-endpoint'),
+    },
+    onDrift: choice('on-drift', ['fail', 'warn', 'overwrite'] as const, problems),
+    concurrency: integer('concurrency', 1, 64, problems),
+    maxRetries: integer('max-retries', 0, 20, problems),
+    timeoutMs: integer('timeout-minutes', 1, 360, problems) * 60_000,
+    requestTimeoutMs: integer('request-timeout-seconds', 1, 600, problems) * 1000,
+    failOnError: boolean('fail-on-error', problems),
+    commentOnPr: boolean('comment-on-pr', problems),
+    githubToken: core.getInput('github-token'),
+    repository: owner && repo ? { owner, repo } : undefined,
+    apiUrl: process.env.GITHUB_API_URL ?? 'https://api.github.com',
+    runId: process.env.GITHUB_RUN_ID ?? 'local',
+  };
+  if (problems.length > 0) throw new SettingsError(problems);
+  return settings;
+}

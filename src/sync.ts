@@ -1,0 +1,278 @@
+// Applies (or plans) the sync of each planned entry to its draft. Every entry ends as exactly one
+// result row: failures are values, and one draft's failure never stops the others.
+import type { ApiError, ApiResult } from './api-error.js';
+import { Code, COMMIT_LABEL } from './codes.js';
+import { unifiedDiff } from './diff.js';
+import type { DeploymentDraft, DraftRef } from './draft.js';
+import type { PlanItem } from './plan.js';
+import type { DraftResult, DraftStatus } from './results.js';
+import { withRetry, type RetryContext } from './retry.js';
+import { decodeSql, type SqlFile } from './workspace-files.js';
+
+export interface DraftApi {
+  getDraft(ref: DraftRef): Promise<ApiResult<DeploymentDraft>>;
+  updateDraft(ref: DraftRef, draft: DeploymentDraft): Promise<ApiResult<DeploymentDraft>>;
+}
+
+export type OnDrift = 'fail' | 'warn' | 'overwrite';
+
+export interface SyncOptions {
+  mode: 'plan' | 'apply';
+  onDrift: OnDrift;
+  /** The commit being synced; recorded in the draft's commit label. */
+  commitSha: string;
+  concurrency: number;
+}
+
+export interface SyncDeps {
+  /** Absent when there are no credentials: plan mode then checks the local files only. */
+  api?: DraftApi;
+  readSql(file: string): Promise<SqlFile>;
+  fileAtCommit(sha: string, file: string): Promise<Uint8Array | undefined>;
+  retry: RetryContext;
+  warn(message: string): void;
+}
+
+type Outcome = Pick<DraftResult, 'status' | 'code' | 'message' | 'requestId' | 'diff' | 'drift'> & {
+  draftName?: string;
+};
+
+export function sqlScriptOf(draft: DeploymentDraft): string {
+  return draft.artifact?.sqlArtifact?.sqlScript ?? '';
+}
+
+/** The whole draft as read, with only the script and the commit label changed. */
+export function withScript(
+  draft: DeploymentDraft,
+  sqlScript: string,
+  commitSha: string,
+): DeploymentDraft {
+  const artifact = draft.artifact ?? { kind: 'SQLSCRIPT' };
+  return {
+    ...draft,
+    artifact: { ...artifact, sqlArtifact: { ...artifact.sqlArtifact, sqlScript } },
+    labels: { ...draft.labels, [COMMIT_LABEL]: commitSha },
+  };
+}
+
+function shortSha(sha: string): string {
+  return sha.slice(0, 7);
+}
+
+function failure(
+  mode: SyncOptions['mode'],
+  code: string,
+  message: string,
+  requestId?: string,
+): Outcome {
+  return { status: mode === 'plan' ? 'would-fail' : 'failed', code, message, requestId };
+}
+
+function apiFailure(mode: SyncOptions['mode'], error: ApiError, draft?: DeploymentDraft): Outcome {
+  const holder = draft?.lock?.holderName;
+  const message =
+    holder && !error.message.includes(holder)
+      ? `${error.message} (the draft is locked by ${holder})`
+      : error.message;
+  return failure(mode, error.code, message, error.requestId);
+}
+
+class DriftCheck {
+  constructor(
+    private readonly deps: SyncDeps,
+    private readonly options: SyncOptions,
+  ) {}
+
+  /** True when the draft's script differs from the file at the commit the draft was last synced from. */
+  async drifted(file: string, draft: DeploymentDraft): Promise<boolean> {
+    const recorded = draft.labels?.[COMMIT_LABEL];
+    if (this.options.onDrift === 'overwrite' || !recorded) return false;
+    if (!/^[0-9a-f]{40}$/.test(recorded)) {
+      this.deps.warn(`${file}: draft label ${COMMIT_LABEL} is not a commit SHA; drift not checked`);
+      return false;
+    }
+    const bytes = await this.deps.fileAtCommit(recorded, file);
+    if (!bytes) {
+      this.deps.warn(
+        `${file}: commit ${shortSha(recorded)} recorded on the draft is not in the checkout ` +
+          `(use fetch-depth: 0); drift not checked`,
+      );
+      return false;
+    }
+    const before = decodeSql(file, bytes);
+    return !before.ok || before.text !== sqlScriptOf(draft);
+  }
+}
+
+async function syncOne(
+  item: PlanItem,
+  options: SyncOptions,
+  deps: SyncDeps,
+  drift: DriftCheck,
+): Promise<Outcome> {
+  const { mode } = options;
+  const { file } = item.entry;
+  if (item.deleted) {
+    return {
+      status: 'skipped',
+      code: Code.FileDeleted,
+      message: `${file} was deleted; the draft was left as it is`,
+    };
+  }
+  const sql = await deps.readSql(file);
+  if (!sql.ok) return failure(mode, sql.code, sql.message);
+  if (!deps.api) {
+    return {
+      status: 'skipped',
+      code: Code.NoCredentials,
+      message: 'File is valid; remote comparison skipped because no credentials are available',
+    };
+  }
+  const api = deps.api;
+  const ref: DraftRef = {
+    workspace: item.entry.workspace,
+    namespace: item.entry.namespace,
+    draftId: item.entry.draftId,
+  };
+
+  const got = await withRetry(() => api.getDraft(ref), deps.retry);
+  if (!got.ok) return apiFailure(mode, got.error);
+  const draft = got.value;
+  const draftName = draft.name;
+  const kind = draft.artifact?.kind;
+  if (kind !== 'SQLSCRIPT') {
+    return {
+      ...failure(
+        mode,
+        Code.DraftNotSqlScript,
+        `Draft is a ${kind ?? 'draft without an artifact'}, not a SQL draft; only SQLSCRIPT drafts hold SQL`,
+        got.requestId,
+      ),
+      draftName,
+    };
+  }
+  const current = sqlScriptOf(draft);
+  if (current === sql.text) {
+    return { status: 'unchanged', requestId: got.requestId, draftName };
+  }
+
+  let drifted = false;
+  if (await drift.drifted(file, draft)) {
+    const who = draft.modifierName ?? draft.modifier;
+    const detail =
+      `Draft was edited outside git since commit ${shortSha(draft.labels?.[COMMIT_LABEL] ?? '')}` +
+      (who ? ` (last modified by ${who})` : '');
+    if (options.onDrift === 'fail') {
+      return {
+        ...failure(
+          mode,
+          Code.DraftDrifted,
+          `${detail}; left as it is. Bring the edit into git, or set on-drift: overwrite`,
+          got.requestId,
+        ),
+        draftName,
+        drift: true,
+      };
+    }
+    deps.warn(`${file}: ${detail}; on-drift: warn, so it is overwritten`);
+    drifted = true;
+  }
+
+  if (mode === 'plan') {
+    const diff = unifiedDiff(current, sql.text, {
+      oldLabel: `draft ${draftName ?? ref.draftId}`,
+      newLabel: file,
+    });
+    return {
+      status: 'would-update',
+      requestId: got.requestId,
+      draftName,
+      diff: diff.text,
+      drift: drifted,
+    };
+  }
+
+  const desired = withScript(draft, sql.text, options.commitSha);
+  const put = await withRetry(async (attempt): Promise<ApiResult<DeploymentDraft>> => {
+    if (attempt > 0) {
+      // The previous PATCH may have landed even though its answer was lost. Look before writing
+      // again, so a retry never overwrites someone else's edit made in between.
+      const now = await api.getDraft(ref);
+      if (!now.ok) return now;
+      if (sqlScriptOf(now.value) === sql.text) return now;
+      if (now.value.modifiedAt !== draft.modifiedAt) {
+        return {
+          ok: false,
+          error: {
+            status: 0,
+            code: Code.DraftChangedRemotely,
+            message: `Draft changed remotely (modifiedAt ${draft.modifiedAt} → ${now.value.modifiedAt}) while it was being updated; left as it is`,
+            requestId: now.requestId,
+            transient: false,
+            throttled: false,
+          },
+        };
+      }
+    }
+    return api.updateDraft(ref, desired);
+  }, deps.retry);
+  if (!put.ok) return { ...apiFailure(mode, put.error, draft), draftName, drift: drifted };
+  if (put.value.labels?.[COMMIT_LABEL] === undefined) {
+    deps.warn(
+      `${file}: the API did not keep the ${COMMIT_LABEL} label; drift detection is unavailable`,
+    );
+  }
+  return { status: 'updated', requestId: put.requestId, draftName, drift: drifted };
+}
+
+function timedOut(mode: SyncOptions['mode'], minutesBudget: string): Outcome {
+  return failure(
+    mode,
+    Code.Timeout,
+    `The time budget (${minutesBudget}) ran out before this draft was synced`,
+  );
+}
+
+/** Syncs every item with at most `concurrency` in flight. Results come back in plan order. */
+export async function syncDrafts(
+  items: readonly PlanItem[],
+  options: SyncOptions,
+  deps: SyncDeps,
+): Promise<DraftResult[]> {
+  const drift = new DriftCheck(deps, options);
+  const outcomes: Outcome[] = new Array(items.length);
+  const budget = `timeout-minutes`;
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next++;
+      const item = items[index] as PlanItem;
+      if (deps.retry.clock.now() >= deps.retry.deadline && !item.deleted) {
+        outcomes[index] = timedOut(options.mode, budget);
+        continue;
+      }
+      try {
+        outcomes[index] = await syncOne(item, options, deps, drift);
+      } catch (error) {
+        // Defensive: an unexpected throw still becomes this draft's row, never the whole run's end.
+        const message = error instanceof Error ? error.message : String(error);
+        outcomes[index] = failure(options.mode, 'InternalError', message);
+      }
+    }
+  };
+  const workers = Math.max(1, Math.min(options.concurrency, items.length));
+  await Promise.all(Array.from({ length: workers }, worker));
+  return items.map((item, index) => {
+    const outcome = outcomes[index] as Outcome;
+    const status: DraftStatus = outcome.status;
+    return {
+      file: item.entry.file,
+      draftId: item.entry.draftId,
+      draftName: outcome.draftName,
+      workspace: item.entry.workspace,
+      namespace: item.entry.namespace,
+      ...outcome,
+      status,
+    };
+  });
+}
