@@ -13,7 +13,8 @@ export async function run(): Promise<void> {
     const settings = getSettings();
     const { failed, total } = await runPipeline(settings);
     if (failed > 0) {
-      const text = `${failed} of ${total} draft(s) failed; see the job summary`;
+      const verb = settings.mode === 'plan' ? 'would fail' : 'failed';
+      const text = `${failed} of ${total} draft(s) ${verb}; see the job summary`;
       if (settings.failOnError) core.setFailed(text);
       else core.warning(`${text} (fail-on-error is false)`);
     }

@@ -44,6 +44,9 @@ export interface Settings {
   onDrift: OnDrift;
   concurrency: number;
   maxRetries: number;
+  /** Full-jitter backoff: retry n waits up to min(retryMaxDelayMs, retryBaseDelayMs × 2^n). */
+  retryBaseDelayMs: number;
+  retryMaxDelayMs: number;
   timeoutMs: number;
   requestTimeoutMs: number;
   failOnError: boolean;
@@ -62,8 +65,19 @@ export class SettingsError extends Error {
 
 const ZERO_SHA = /^0+$/;
 
+/** core's check of a required input throws; an empty one is collected with the other problems. */
+function required(name: string, problems: string[]): string | undefined {
+  try {
+    return core.getInput(name, { required: true });
+  } catch {
+    problems.push(`input ${name}: required, but it is empty`);
+    return undefined;
+  }
+}
+
 function integer(name: string, min: number, max: number, problems: string[]): number {
-  const raw = core.getInput(name, { required: true });
+  const raw = required(name, problems);
+  if (raw === undefined) return min;
   const value = Number(raw);
   if (!/^\d+$/.test(raw) || value < min || value > max) {
     problems.push(`input ${name}: expected a whole number from ${min} to ${max}, got "${raw}"`);
@@ -72,8 +86,21 @@ function integer(name: string, min: number, max: number, problems: string[]): nu
   return value;
 }
 
+/** A number above 0, fractions allowed: a budget of half a minute is a real choice. */
+function positive(name: string, max: number, problems: string[]): number {
+  const raw = required(name, problems);
+  if (raw === undefined) return max;
+  const value = Number(raw);
+  if (!/^\d+(\.\d+)?$/.test(raw) || value <= 0 || value > max) {
+    problems.push(`input ${name}: expected a number above 0 and at most ${max}, got "${raw}"`);
+    return max;
+  }
+  return value;
+}
+
 function choice<T extends string>(name: string, allowed: readonly T[], problems: string[]): T {
-  const raw = core.getInput(name, { required: true }) as T;
+  const raw = required(name, problems) as T | undefined;
+  if (raw === undefined) return allowed[0] as T;
   if (!allowed.includes(raw)) {
     problems.push(`input ${name}: expected one of ${allowed.join(', ')}, got "${raw}"`);
     return allowed[0] as T;
@@ -153,7 +180,7 @@ export function getSettings(): Settings {
   const [owner, repo] = (process.env.GITHUB_REPOSITORY ?? '').split('/');
   const settings: Settings = {
     workspaceDir,
-    manifestPath: core.getInput('manifest', { required: true }),
+    manifestPath: required('manifest', problems) ?? '',
     mode,
     event,
     syncAll: boolean('sync-all', problems) || eventName === 'workflow_dispatch',
@@ -173,13 +200,15 @@ export function getSettings(): Settings {
         core.getInput('role-session-name') ||
         `flink-draft-sync-${process.env.GITHUB_RUN_ID ?? 'local'}`,
       roleDurationSeconds: integer('role-duration-seconds', 900, 43200, problems),
-      audience: core.getInput('audience', { required: true }),
+      audience: required('audience', problems) ?? '',
       stsEndpoint: core.getInput('sts-endpoint'),
     },
     onDrift: choice('on-drift', ['fail', 'warn', 'overwrite'] as const, problems),
     concurrency: integer('concurrency', 1, 64, problems),
     maxRetries: integer('max-retries', 0, 20, problems),
-    timeoutMs: integer('timeout-minutes', 1, 360, problems) * 60_000,
+    retryBaseDelayMs: Math.round(positive('retry-delay-seconds', 60, problems) * 1000),
+    retryMaxDelayMs: Math.round(positive('retry-max-delay-seconds', 600, problems) * 1000),
+    timeoutMs: Math.round(positive('timeout-minutes', 360, problems) * 60_000),
     requestTimeoutMs: integer('request-timeout-seconds', 1, 600, problems) * 1000,
     failOnError: boolean('fail-on-error', problems),
     commentOnPr: boolean('comment-on-pr', problems),
