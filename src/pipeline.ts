@@ -1,6 +1,7 @@
 // One run of the action: manifest → changes → plan → sync → report. Each step is a small function
 // over values; the edges (git, HTTP, files, @actions/core) are the modules it calls.
 import * as core from '@actions/core';
+import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { Code } from './codes.js';
 import { systemClock } from './clock.js';
@@ -32,8 +33,11 @@ export class RunError extends Error {}
 
 /** Reads at most one byte past the limit, so a huge file never lands in memory whole. */
 async function readManifestText(file: string, name: string): Promise<string> {
-  const handle = await open(file, 'r');
+  // Non-blocking, so a FIFO in place of the manifest cannot hang the run.
+  const handle = await open(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   try {
+    if (!(await handle.stat()).isFile())
+      throw new RunError(`manifest ${name} is not a regular file`);
     const buffer = Buffer.alloc(MANIFEST_LIMITS.maxBytes + 1);
     const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
     if (bytesRead > MANIFEST_LIMITS.maxBytes) {
@@ -167,7 +171,11 @@ async function syncItems(
         readSql: (file) => readSqlFile(settings.workspaceDir, file),
         fileAtCommit: (sha, file) => readFileAtCommit(settings.workspaceDir, sha, file),
         retry: {
-          policy: { maxRetries: settings.maxRetries, baseDelayMs: 500, maxDelayMs: 20_000 },
+          policy: {
+            maxRetries: settings.maxRetries,
+            baseDelayMs: settings.retryBaseDelayMs,
+            maxDelayMs: settings.retryMaxDelayMs,
+          },
           clock,
           deadline: clock.now() + settings.timeoutMs,
           gate: new ThrottleGate(clock),
@@ -218,7 +226,15 @@ async function remoteAccess(
   items: PlanItem[],
   notices: string[],
 ): Promise<CredentialProvider | undefined> {
-  const provider = credentialProvider(settings);
+  let provider: CredentialProvider | undefined;
+  try {
+    provider = credentialProvider(settings);
+  } catch (error) {
+    // A fork's workflow gets secrets as empty strings but variables as set, so a key ID without
+    // its secret is what a fork pull request looks like: plan mode says why and goes on.
+    if (settings.mode === 'apply' || !(error instanceof RunError)) throw error;
+    return skipRemote(error.message, notices);
+  }
   const needed = items.some((i) => !i.deleted);
   let why: string | undefined;
   if (!provider) {
@@ -242,7 +258,12 @@ async function remoteAccess(
         'or the ALIBABA_CLOUD_ACCESS_KEY_ID / ALIBABA_CLOUD_ACCESS_KEY_SECRET env vars',
     );
   }
-  const notice = `Remote comparison skipped: ${why}. The manifest and the files were checked locally.`;
+  return skipRemote(why ?? '', notices);
+}
+
+function skipRemote(why: string, notices: string[]): undefined {
+  const reason = why.replace(/\.+$/, '');
+  const notice = `Remote comparison skipped: ${reason}. The manifest and the files were checked locally.`;
   notices.push(notice);
   core.notice(notice);
   return undefined;

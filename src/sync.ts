@@ -28,6 +28,7 @@ export interface SyncDeps {
   /** Absent when there are no credentials: plan mode then checks the local files only. */
   api?: DraftApi;
   readSql(file: string): Promise<SqlFile>;
+  /** Undefined when the commit has no such file; throws when the commit is not in the checkout. */
   fileAtCommit(sha: string, file: string): Promise<Uint8Array | undefined>;
   retry: RetryContext;
   warn(message: string): void;
@@ -77,6 +78,21 @@ function apiFailure(mode: SyncOptions['mode'], error: ApiError, draft?: Deployme
   return failure(mode, error.code, message, error.requestId);
 }
 
+/**
+ * A transient failure returned with retries still left was cut short by the time budget: report it
+ * as the budget running out, keeping the last error for the reader.
+ */
+function withinBudget(error: ApiError, attempts: number, retry: RetryContext): ApiError {
+  if (!error.transient || attempts > Math.floor(retry.policy.maxRetries)) return error;
+  return {
+    ...error,
+    code: Code.Timeout,
+    message: `The time budget (timeout-minutes) ran out while retrying; last error ${error.code}: ${error.message}`,
+    transient: false,
+    throttled: false,
+  };
+}
+
 class DriftCheck {
   constructor(
     private readonly deps: SyncDeps,
@@ -91,11 +107,21 @@ class DriftCheck {
       this.deps.warn(`${file}: draft label ${COMMIT_LABEL} is not a commit SHA; drift not checked`);
       return false;
     }
-    const bytes = await this.deps.fileAtCommit(recorded, file);
-    if (!bytes) {
+    let bytes: Uint8Array | undefined;
+    try {
+      bytes = await this.deps.fileAtCommit(recorded, file);
+    } catch {
+      // A shallow checkout, or a commit that a force push dropped: nothing to compare against.
       this.deps.warn(
         `${file}: commit ${shortSha(recorded)} recorded on the draft is not in the checkout ` +
           `(use fetch-depth: 0); drift not checked`,
+      );
+      return false;
+    }
+    if (!bytes) {
+      this.deps.warn(
+        `${file}: the file did not exist at commit ${shortSha(recorded)} recorded on the draft; ` +
+          'drift not checked',
       );
       return false;
     }
@@ -136,7 +162,7 @@ async function syncOne(
   };
 
   const got = await withRetry(() => api.getDraft(ref), deps.retry);
-  if (!got.ok) return apiFailure(mode, got.error);
+  if (!got.ok) return apiFailure(mode, withinBudget(got.error, got.attempts, deps.retry));
   const draft = got.value;
   const draftName = draft.name;
   const kind = draft.artifact?.kind;
@@ -216,7 +242,10 @@ async function syncOne(
     }
     return api.updateDraft(ref, desired);
   }, deps.retry);
-  if (!put.ok) return { ...apiFailure(mode, put.error, draft), draftName, drift: drifted };
+  if (!put.ok) {
+    const error = withinBudget(put.error, put.attempts, deps.retry);
+    return { ...apiFailure(mode, error, draft), draftName, drift: drifted };
+  }
   if (put.value.labels?.[COMMIT_LABEL] === undefined) {
     deps.warn(
       `${file}: the API did not keep the ${COMMIT_LABEL} label; drift detection is unavailable`,

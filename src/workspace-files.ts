@@ -1,4 +1,5 @@
 // Reads the .sql files that the manifest names. The only module that reads the checkout's files.
+import { constants } from 'node:fs';
 import { open, realpath, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { Code, MAX_SQL_BYTES } from './codes.js';
@@ -95,7 +96,9 @@ export async function readSqlFile(
   if (!resolved.ok) return resolved;
   let handle: FileHandle;
   try {
-    handle = await open(resolved.path, 'r');
+    // Non-blocking, so that a FIFO is refused as not a regular file instead of hanging the run
+    // until a writer appears (a blocked open cannot even be abandoned: the process cannot exit).
+    handle = await open(resolved.path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   } catch (error) {
     return {
       ok: false,

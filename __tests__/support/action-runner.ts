@@ -54,6 +54,8 @@ export const ACTION_DEFAULTS: Record<string, string> = {
   'on-drift': 'fail',
   concurrency: '4',
   'max-retries': '4',
+  'retry-delay-seconds': '0.5',
+  'retry-max-delay-seconds': '20',
   'timeout-minutes': '10',
   'request-timeout-seconds': '30',
   'fail-on-error': 'true',

@@ -34,6 +34,8 @@ export type StsFault =
 export interface FakeStsOptions {
   /** Expiration of the credentials issued for a call; default: now + DurationSeconds. */
   expiration?: (call: StsCall) => Date | string;
+  /** Told of each credential set before it is sent, so that a fake API can accept it in time. */
+  onIssue?: (credentials: IssuedCredentials) => void;
 }
 
 export interface FakeSts {
@@ -123,6 +125,7 @@ export async function startFakeSts(options: FakeStsOptions = {}): Promise<FakeSt
         typeof chosen === 'string' ? chosen : chosen.toISOString().replace(/\.\d{3}Z$/, 'Z'),
     };
     issued.push(credentials);
+    options.onIssue?.(credentials);
     return credentials;
   }
 
