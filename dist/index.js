@@ -99290,6 +99290,8 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
 ;// CONCATENATED MODULE: ./src/codes.ts
@@ -106966,6 +106968,7 @@ function sum(values) {
 
 
 
+
 function isInside(root, candidate) {
     const rel = external_node_path_default().relative(root, candidate);
     return rel === '' || (!rel.startsWith('..') && !external_node_path_default().isAbsolute(rel));
@@ -107047,7 +107050,9 @@ async function readSqlFile(root, relative, maxBytes = MAX_SQL_BYTES) {
         return resolved;
     let handle;
     try {
-        handle = await (0,promises_.open)(resolved.path, 'r');
+        // Non-blocking, so that a FIFO is refused as not a regular file instead of hanging the run
+        // until a writer appears (a blocked open cannot even be abandoned: the process cannot exit).
+        handle = await (0,promises_.open)(resolved.path, external_node_fs_namespaceObject.constants.O_RDONLY | (external_node_fs_namespaceObject.constants.O_NONBLOCK ?? 0));
     }
     catch (error) {
         return {
@@ -107105,6 +107110,21 @@ function apiFailure(mode, error, draft) {
         : error.message;
     return failure(mode, error.code, message, error.requestId);
 }
+/**
+ * A transient failure returned with retries still left was cut short by the time budget: report it
+ * as the budget running out, keeping the last error for the reader.
+ */
+function withinBudget(error, attempts, retry) {
+    if (!error.transient || attempts > Math.floor(retry.policy.maxRetries))
+        return error;
+    return {
+        ...error,
+        code: Code.Timeout,
+        message: `The time budget (timeout-minutes) ran out while retrying; last error ${error.code}: ${error.message}`,
+        transient: false,
+        throttled: false,
+    };
+}
 class DriftCheck {
     deps;
     options;
@@ -107121,10 +107141,19 @@ class DriftCheck {
             this.deps.warn(`${file}: draft label ${COMMIT_LABEL} is not a commit SHA; drift not checked`);
             return false;
         }
-        const bytes = await this.deps.fileAtCommit(recorded, file);
-        if (!bytes) {
+        let bytes;
+        try {
+            bytes = await this.deps.fileAtCommit(recorded, file);
+        }
+        catch {
+            // A shallow checkout, or a commit that a force push dropped: nothing to compare against.
             this.deps.warn(`${file}: commit ${sync_shortSha(recorded)} recorded on the draft is not in the checkout ` +
                 `(use fetch-depth: 0); drift not checked`);
+            return false;
+        }
+        if (!bytes) {
+            this.deps.warn(`${file}: the file did not exist at commit ${sync_shortSha(recorded)} recorded on the draft; ` +
+                'drift not checked');
             return false;
         }
         const before = decodeSql(file, bytes);
@@ -107159,7 +107188,7 @@ async function syncOne(item, options, deps, drift) {
     };
     const got = await withRetry(() => api.getDraft(ref), deps.retry);
     if (!got.ok)
-        return apiFailure(mode, got.error);
+        return apiFailure(mode, withinBudget(got.error, got.attempts, deps.retry));
     const draft = got.value;
     const draftName = draft.name;
     const kind = draft.artifact?.kind;
@@ -107227,8 +107256,10 @@ async function syncOne(item, options, deps, drift) {
         }
         return api.updateDraft(ref, desired);
     }, deps.retry);
-    if (!put.ok)
-        return { ...apiFailure(mode, put.error, draft), draftName, drift: drifted };
+    if (!put.ok) {
+        const error = withinBudget(put.error, put.attempts, deps.retry);
+        return { ...apiFailure(mode, error, draft), draftName, drift: drifted };
+    }
     if (put.value.labels?.[COMMIT_LABEL] === undefined) {
         deps.warn(`${file}: the API did not keep the ${COMMIT_LABEL} label; drift detection is unavailable`);
     }
@@ -107760,14 +107791,18 @@ function draftResult(sent) {
 
 
 
+
 const COMMENT_MARKER = '<!-- flink-draft-sync -->';
 /** Thrown for a run that must stop before any draft is touched. The message is user-facing. */
 class RunError extends Error {
 }
 /** Reads at most one byte past the limit, so a huge file never lands in memory whole. */
 async function readManifestText(file, name) {
-    const handle = await (0,promises_.open)(file, 'r');
+    // Non-blocking, so a FIFO in place of the manifest cannot hang the run.
+    const handle = await (0,promises_.open)(file, external_node_fs_namespaceObject.constants.O_RDONLY | (external_node_fs_namespaceObject.constants.O_NONBLOCK ?? 0));
     try {
+        if (!(await handle.stat()).isFile())
+            throw new RunError(`manifest ${name} is not a regular file`);
         const buffer = Buffer.alloc(MANIFEST_LIMITS.maxBytes + 1);
         const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
         if (bytesRead > MANIFEST_LIMITS.maxBytes) {
@@ -107886,7 +107921,11 @@ async function syncItems(settings, items, provider) {
             readSql: (file) => readSqlFile(settings.workspaceDir, file),
             fileAtCommit: (sha, file) => readFileAtCommit(settings.workspaceDir, sha, file),
             retry: {
-                policy: { maxRetries: settings.maxRetries, baseDelayMs: 500, maxDelayMs: 20_000 },
+                policy: {
+                    maxRetries: settings.maxRetries,
+                    baseDelayMs: settings.retryBaseDelayMs,
+                    maxDelayMs: settings.retryMaxDelayMs,
+                },
                 clock,
                 deadline: clock.now() + settings.timeoutMs,
                 gate: new ThrottleGate(clock),
@@ -107936,7 +107975,17 @@ async function comment(settings, body) {
  * with one clear message instead of once per draft. Plan mode goes on without them (fork PRs).
  */
 async function remoteAccess(settings, items, notices) {
-    const provider = credentialProvider(settings);
+    let provider;
+    try {
+        provider = credentialProvider(settings);
+    }
+    catch (error) {
+        // A fork's workflow gets secrets as empty strings but variables as set, so a key ID without
+        // its secret is what a fork pull request looks like: plan mode says why and goes on.
+        if (settings.mode === 'apply' || !(error instanceof RunError))
+            throw error;
+        return skipRemote(error.message, notices);
+    }
     const needed = items.some((i) => !i.deleted);
     let why;
     if (!provider) {
@@ -107962,7 +108011,11 @@ async function remoteAccess(settings, items, notices) {
             'or role-arn and oidc-provider-arn (keyless, needs permissions id-token: write), ' +
             'or the ALIBABA_CLOUD_ACCESS_KEY_ID / ALIBABA_CLOUD_ACCESS_KEY_SECRET env vars');
     }
-    const notice = `Remote comparison skipped: ${why}. The manifest and the files were checked locally.`;
+    return skipRemote(why ?? '', notices);
+}
+function skipRemote(why, notices) {
+    const reason = why.replace(/\.+$/, '');
+    const notice = `Remote comparison skipped: ${reason}. The manifest and the files were checked locally.`;
     notices.push(notice);
     core_notice(notice);
     return undefined;
@@ -108000,8 +108053,6 @@ async function runPipeline(settings) {
     return { failed: failedCount(results), total: results.length };
 }
 
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: ./src/settings.ts
 // Builds the typed Settings once, from the action's inputs, the runner's env and the event.
 // No other module calls core.getInput. Defaults live in action.yml only.
@@ -108015,8 +108066,20 @@ class SettingsError extends Error {
     }
 }
 const settings_ZERO_SHA = /^0+$/;
+/** core's check of a required input throws; an empty one is collected with the other problems. */
+function required(name, problems) {
+    try {
+        return getInput(name, { required: true });
+    }
+    catch {
+        problems.push(`input ${name}: required, but it is empty`);
+        return undefined;
+    }
+}
 function integer(name, min, max, problems) {
-    const raw = getInput(name, { required: true });
+    const raw = required(name, problems);
+    if (raw === undefined)
+        return min;
     const value = Number(raw);
     if (!/^\d+$/.test(raw) || value < min || value > max) {
         problems.push(`input ${name}: expected a whole number from ${min} to ${max}, got "${raw}"`);
@@ -108024,8 +108087,22 @@ function integer(name, min, max, problems) {
     }
     return value;
 }
+/** A number above 0, fractions allowed: a budget of half a minute is a real choice. */
+function positive(name, max, problems) {
+    const raw = required(name, problems);
+    if (raw === undefined)
+        return max;
+    const value = Number(raw);
+    if (!/^\d+(\.\d+)?$/.test(raw) || value <= 0 || value > max) {
+        problems.push(`input ${name}: expected a number above 0 and at most ${max}, got "${raw}"`);
+        return max;
+    }
+    return value;
+}
 function choice(name, allowed, problems) {
-    const raw = getInput(name, { required: true });
+    const raw = required(name, problems);
+    if (raw === undefined)
+        return allowed[0];
     if (!allowed.includes(raw)) {
         problems.push(`input ${name}: expected one of ${allowed.join(', ')}, got "${raw}"`);
         return allowed[0];
@@ -108101,7 +108178,7 @@ function getSettings() {
     const [owner, repo] = (process.env.GITHUB_REPOSITORY ?? '').split('/');
     const settings = {
         workspaceDir,
-        manifestPath: getInput('manifest', { required: true }),
+        manifestPath: required('manifest', problems) ?? '',
         mode,
         event,
         syncAll: settings_boolean('sync-all', problems) || eventName === 'workflow_dispatch',
@@ -108120,13 +108197,15 @@ function getSettings() {
             roleSessionName: getInput('role-session-name') ||
                 `flink-draft-sync-${process.env.GITHUB_RUN_ID ?? 'local'}`,
             roleDurationSeconds: integer('role-duration-seconds', 900, 43200, problems),
-            audience: getInput('audience', { required: true }),
+            audience: required('audience', problems) ?? '',
             stsEndpoint: getInput('sts-endpoint'),
         },
         onDrift: choice('on-drift', ['fail', 'warn', 'overwrite'], problems),
         concurrency: integer('concurrency', 1, 64, problems),
         maxRetries: integer('max-retries', 0, 20, problems),
-        timeoutMs: integer('timeout-minutes', 1, 360, problems) * 60_000,
+        retryBaseDelayMs: Math.round(positive('retry-delay-seconds', 60, problems) * 1000),
+        retryMaxDelayMs: Math.round(positive('retry-max-delay-seconds', 600, problems) * 1000),
+        timeoutMs: Math.round(positive('timeout-minutes', 360, problems) * 60_000),
         requestTimeoutMs: integer('request-timeout-seconds', 1, 600, problems) * 1000,
         failOnError: settings_boolean('fail-on-error', problems),
         commentOnPr: settings_boolean('comment-on-pr', problems),
@@ -108155,7 +108234,8 @@ async function main_run() {
         const settings = getSettings();
         const { failed, total } = await runPipeline(settings);
         if (failed > 0) {
-            const text = `${failed} of ${total} draft(s) failed; see the job summary`;
+            const verb = settings.mode === 'plan' ? 'would fail' : 'failed';
+            const text = `${failed} of ${total} draft(s) ${verb}; see the job summary`;
             if (settings.failOnError)
                 setFailed(text);
             else
