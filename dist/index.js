@@ -99307,6 +99307,7 @@ const Code = {
     DraftNotSqlScript: 'DraftNotSqlScript',
     DraftDrifted: 'DraftDrifted',
     DraftChangedRemotely: 'DraftChangedRemotely',
+    DraftFromNewerCommit: 'DraftFromNewerCommit',
     DraftLocked: 'DraftLocked',
     NoCredentials: 'NoCredentials',
     Timeout: 'Timeout',
@@ -100042,6 +100043,20 @@ async function readFileAtCommit(cwd, sha, file) {
     if ((await resolveCommit(cwd, sha)) !== undefined)
         return undefined;
     throw new GitError(describe(args), result.exitCode, `commit ${sha} is not in the checkout`);
+}
+/**
+ * Whether `ancestor` is an ancestor of (or equal to) `descendant`; undefined when git cannot tell,
+ * for example because one of them is not in a shallow checkout.
+ */
+async function isAncestor(cwd, ancestor, descendant) {
+    requireSha('ancestor', ancestor);
+    requireSha('descendant', descendant);
+    const result = await run(cwd, ['merge-base', '--is-ancestor', ancestor, descendant]);
+    if (result.exitCode === 0)
+        return true;
+    if (result.exitCode === 1)
+        return false;
+    return undefined;
 }
 async function headSha(cwd) {
     const sha = await resolveCommit(cwd, 'HEAD');
@@ -107157,7 +107172,34 @@ class DriftCheck {
             return false;
         }
         const before = decodeSql(file, bytes);
-        return !before.ok || before.text !== sqlScriptOf(draft);
+        if (before.ok && before.text === sqlScriptOf(draft))
+            return false;
+        // An `unchanged` result does not refresh the label, so a draft that already held a later
+        // commit's text (say, tried out in the console and then committed) is still git's text.
+        return !(await this.matchesBase(file, draft, recorded));
+    }
+    async matchesBase(file, draft, recorded) {
+        const base = this.options.baseSha;
+        if (!base || base === recorded)
+            return false;
+        const bytes = await this.deps.fileAtCommit(base, file).catch(() => undefined);
+        const text = bytes && decodeSql(file, bytes);
+        return !!text && text.ok && text.text === sqlScriptOf(draft);
+    }
+    /**
+     * True when the draft was synced from a commit that descends from the one being synced: a re-run
+     * of an older workflow run must not roll the draft back.
+     */
+    async isNewer(draft) {
+        const recorded = draft.labels?.[COMMIT_LABEL];
+        const head = this.options.commitSha;
+        if (!recorded || !/^[0-9a-f]{40}$/.test(recorded) || recorded === head)
+            return undefined;
+        if (!this.deps.isAncestor)
+            return undefined;
+        return (await this.deps.isAncestor(head, recorded).catch(() => undefined))
+            ? recorded
+            : undefined;
     }
 }
 async function syncOne(item, options, deps, drift) {
@@ -107201,6 +107243,14 @@ async function syncOne(item, options, deps, drift) {
     const current = sqlScriptOf(draft);
     if (current === sql.text) {
         return { status: 'unchanged', requestId: got.requestId, draftName };
+    }
+    const newer = await drift.isNewer(draft);
+    if (newer) {
+        return {
+            ...failure(mode, Code.DraftFromNewerCommit, `Draft was synced from commit ${sync_shortSha(newer)}, which is newer than ` +
+                `${sync_shortSha(options.commitSha)}; an older run does not roll it back. Revert in git instead`, got.requestId),
+            draftName,
+        };
     }
     let drifted = false;
     if (await drift.drifted(file, draft)) {
@@ -107875,12 +107925,13 @@ async function plan(settings, entries, notices) {
     }
     if (changes.kind === 'all' && changes.reason !== 'sync-all')
         notices.push(changes.reason);
-    return planSync({
+    const items = planSync({
         entries,
         previousEntries: await previousEntries(settings, changes),
         changes,
         manifestPath: settings.manifestPath,
     });
+    return { items, baseSha: changes.kind === 'diff' ? changes.base : undefined };
 }
 function credentialProvider(settings) {
     const chosen = chooseCredentialSource({ ...settings.credentials, region: settings.region, runId: settings.runId }, process.env);
@@ -107896,7 +107947,7 @@ function credentialProvider(settings) {
         sts: createStsClient({ now, requestTimeoutMs: settings.requestTimeoutMs }),
     });
 }
-async function syncItems(settings, items, provider) {
+async function syncItems(settings, items, provider, baseSha) {
     let client;
     if (provider) {
         const endpoint = resolveEndpoint({ region: settings.region, endpoint: settings.endpoint });
@@ -107915,11 +107966,13 @@ async function syncItems(settings, items, provider) {
             mode: settings.mode,
             onDrift: settings.onDrift,
             commitSha: settings.event.head,
+            baseSha,
             concurrency: settings.concurrency,
         }, {
             api: client,
             readSql: (file) => readSqlFile(settings.workspaceDir, file),
             fileAtCommit: (sha, file) => readFileAtCommit(settings.workspaceDir, sha, file),
+            isAncestor: (ancestor, descendant) => isAncestor(settings.workspaceDir, ancestor, descendant),
             retry: {
                 policy: {
                     maxRetries: settings.maxRetries,
@@ -108031,11 +108084,11 @@ async function runPipeline(settings) {
         return { failed: 0, total: 0 };
     }
     const entries = await loadManifest(settings);
-    const items = await plan(settings, entries, notices);
+    const { items, baseSha } = await plan(settings, entries, notices);
     const provider = await remoteAccess(settings, items, notices);
     const scrub = (text) => text === undefined ? undefined : redact(text, provider?.secrets() ?? []);
     info(`${items.length} of ${entries.length} manifest entries to ${settings.mode}`);
-    const results = (await syncItems(settings, items, provider)).map((r) => ({
+    const results = (await syncItems(settings, items, provider, baseSha)).map((r) => ({
         ...r,
         message: scrub(r.message),
         diff: scrub(r.diff),

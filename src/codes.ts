@@ -10,6 +10,7 @@ export const Code = {
   DraftNotSqlScript: 'DraftNotSqlScript',
   DraftDrifted: 'DraftDrifted',
   DraftChangedRemotely: 'DraftChangedRemotely',
+  DraftFromNewerCommit: 'DraftFromNewerCommit',
   DraftLocked: 'DraftLocked',
   NoCredentials: 'NoCredentials',
   Timeout: 'Timeout',

@@ -201,6 +201,23 @@ export async function readFileAtCommit(
   throw new GitError(describe(args), result.exitCode, `commit ${sha} is not in the checkout`);
 }
 
+/**
+ * Whether `ancestor` is an ancestor of (or equal to) `descendant`; undefined when git cannot tell,
+ * for example because one of them is not in a shallow checkout.
+ */
+export async function isAncestor(
+  cwd: string,
+  ancestor: string,
+  descendant: string,
+): Promise<boolean | undefined> {
+  requireSha('ancestor', ancestor);
+  requireSha('descendant', descendant);
+  const result = await run(cwd, ['merge-base', '--is-ancestor', ancestor, descendant]);
+  if (result.exitCode === 0) return true;
+  if (result.exitCode === 1) return false;
+  return undefined;
+}
+
 export async function headSha(cwd: string): Promise<string> {
   const sha = await resolveCommit(cwd, 'HEAD');
   if (sha === undefined) {

@@ -12,7 +12,7 @@ import {
 } from './credentials.js';
 import { resolveEndpoint } from './endpoint.js';
 import { createStsClient } from './sts.js';
-import { detectChanges, readFileAtCommit, type ChangeSet } from './git.js';
+import { detectChanges, isAncestor, readFileAtCommit, type ChangeSet } from './git.js';
 import { formatProblem, MANIFEST_LIMITS, parseManifest, type ManifestEntry } from './manifest.js';
 import { planSync, type PlanItem } from './plan.js';
 import { upsertPrComments } from './pr-comment.js';
@@ -109,19 +109,20 @@ async function plan(
   settings: Settings,
   entries: ManifestEntry[],
   notices: string[],
-): Promise<PlanItem[]> {
+): Promise<{ items: PlanItem[]; baseSha?: string }> {
   const changes = await changesFor(settings);
   for (const warning of changes.warnings) {
     core.warning(warning);
     notices.push(warning);
   }
   if (changes.kind === 'all' && changes.reason !== 'sync-all') notices.push(changes.reason);
-  return planSync({
+  const items = planSync({
     entries,
     previousEntries: await previousEntries(settings, changes),
     changes,
     manifestPath: settings.manifestPath,
   });
+  return { items, baseSha: changes.kind === 'diff' ? changes.base : undefined };
 }
 
 function credentialProvider(settings: Settings): CredentialProvider | undefined {
@@ -144,6 +145,7 @@ async function syncItems(
   settings: Settings,
   items: PlanItem[],
   provider: CredentialProvider | undefined,
+  baseSha: string | undefined,
 ): Promise<DraftResult[]> {
   let client: VervericaClient | undefined;
   if (provider) {
@@ -164,12 +166,15 @@ async function syncItems(
         mode: settings.mode,
         onDrift: settings.onDrift,
         commitSha: settings.event.head,
+        baseSha,
         concurrency: settings.concurrency,
       },
       {
         api: client,
         readSql: (file) => readSqlFile(settings.workspaceDir, file),
         fileAtCommit: (sha, file) => readFileAtCommit(settings.workspaceDir, sha, file),
+        isAncestor: (ancestor, descendant) =>
+          isAncestor(settings.workspaceDir, ancestor, descendant),
         retry: {
           policy: {
             maxRetries: settings.maxRetries,
@@ -281,12 +286,12 @@ export async function runPipeline(settings: Settings): Promise<{ failed: number;
     return { failed: 0, total: 0 };
   }
   const entries = await loadManifest(settings);
-  const items = await plan(settings, entries, notices);
+  const { items, baseSha } = await plan(settings, entries, notices);
   const provider = await remoteAccess(settings, items, notices);
   const scrub = (text: string | undefined): string | undefined =>
     text === undefined ? undefined : redact(text, provider?.secrets() ?? []);
   core.info(`${items.length} of ${entries.length} manifest entries to ${settings.mode}`);
-  const results = (await syncItems(settings, items, provider)).map((r) => ({
+  const results = (await syncItems(settings, items, provider, baseSha)).map((r) => ({
     ...r,
     message: scrub(r.message),
     diff: scrub(r.diff),

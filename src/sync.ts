@@ -21,6 +21,8 @@ export interface SyncOptions {
   onDrift: OnDrift;
   /** The commit being synced; recorded in the draft's commit label. */
   commitSha: string;
+  /** The diff's base: a draft equal to the file there matches git history, so it is not drift. */
+  baseSha?: string;
   concurrency: number;
 }
 
@@ -32,6 +34,8 @@ export interface SyncDeps {
   fileAtCommit(sha: string, file: string): Promise<Uint8Array | undefined>;
   retry: RetryContext;
   warn(message: string): void;
+  /** Whether `ancestor` is in `descendant`'s history; undefined when git cannot tell. */
+  isAncestor?(ancestor: string, descendant: string): Promise<boolean | undefined>;
 }
 
 type Outcome = Pick<DraftResult, 'status' | 'code' | 'message' | 'requestId' | 'diff' | 'drift'> & {
@@ -126,7 +130,36 @@ class DriftCheck {
       return false;
     }
     const before = decodeSql(file, bytes);
-    return !before.ok || before.text !== sqlScriptOf(draft);
+    if (before.ok && before.text === sqlScriptOf(draft)) return false;
+    // An `unchanged` result does not refresh the label, so a draft that already held a later
+    // commit's text (say, tried out in the console and then committed) is still git's text.
+    return !(await this.matchesBase(file, draft, recorded));
+  }
+
+  private async matchesBase(
+    file: string,
+    draft: DeploymentDraft,
+    recorded: string,
+  ): Promise<boolean> {
+    const base = this.options.baseSha;
+    if (!base || base === recorded) return false;
+    const bytes = await this.deps.fileAtCommit(base, file).catch(() => undefined);
+    const text = bytes && decodeSql(file, bytes);
+    return !!text && text.ok && text.text === sqlScriptOf(draft);
+  }
+
+  /**
+   * True when the draft was synced from a commit that descends from the one being synced: a re-run
+   * of an older workflow run must not roll the draft back.
+   */
+  async isNewer(draft: DeploymentDraft): Promise<string | undefined> {
+    const recorded = draft.labels?.[COMMIT_LABEL];
+    const head = this.options.commitSha;
+    if (!recorded || !/^[0-9a-f]{40}$/.test(recorded) || recorded === head) return undefined;
+    if (!this.deps.isAncestor) return undefined;
+    return (await this.deps.isAncestor(head, recorded).catch(() => undefined))
+      ? recorded
+      : undefined;
   }
 }
 
@@ -180,6 +213,20 @@ async function syncOne(
   const current = sqlScriptOf(draft);
   if (current === sql.text) {
     return { status: 'unchanged', requestId: got.requestId, draftName };
+  }
+
+  const newer = await drift.isNewer(draft);
+  if (newer) {
+    return {
+      ...failure(
+        mode,
+        Code.DraftFromNewerCommit,
+        `Draft was synced from commit ${shortSha(newer)}, which is newer than ` +
+          `${shortSha(options.commitSha)}; an older run does not roll it back. Revert in git instead`,
+        got.requestId,
+      ),
+      draftName,
+    };
   }
 
   let drifted = false;
