@@ -328,6 +328,22 @@ describe('bad input stops the run before any remote call', () => {
     expect(result.stdout).not.toMatch(/\n\s+at .*\.js:\d+/); // no stack trace
   });
 
+  it('does nothing for a push that deletes the branch', async () => {
+    if (repo) await removeDir(repo);
+    repo = await initRepo();
+    const base = await commitFiles(repo, { 'README.md': 'x\n' }, 'base');
+    api.reset();
+    const result = await runAction({
+      workspace: repo,
+      eventName: 'push',
+      event: pushEvent({ before: base, after: '0'.repeat(40), ref: 'refs/heads/feature' }),
+      inputs: { endpoint: api.url, 'comment-on-pr': 'false' },
+    });
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toContain('deleted the branch');
+    expect(api.calls).toHaveLength(0);
+  });
+
   it('refuses a plain-http endpoint that is not loopback', async () => {
     const result = await runWith(
       {
