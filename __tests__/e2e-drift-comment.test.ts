@@ -518,6 +518,20 @@ describe('results comment on the pull request', () => {
       expect(commentLines(again)).toEqual([`PR comment updated on #${MERGED_PR}`]);
     });
 
+    it('keeps a separate comment per comment-key, each updated in place', async () => {
+      const keyed = (pr: number) =>
+        gh.comments(pr).filter((c) => c.body.startsWith('<!-- flink-draft-sync:analytics -->'));
+      gh.reset();
+      const other = await push(h.c0, h.c1, { 'comment-key': 'analytics' });
+      expect(other.exitCode).toBe(0);
+      expect(keyed(MERGED_PR)).toHaveLength(1);
+      expect(ours(MERGED_PR)[0]?.id).toBe(firstId);
+      await push(h.c0, h.c1, { 'comment-key': 'analytics' });
+      expect(keyed(MERGED_PR)).toHaveLength(1);
+      expect(gh.comments(MERGED_PR)).toHaveLength(3);
+      expect(gh.comments(MERGED_PR).filter((c) => c.id === firstId)).toHaveLength(1);
+    });
+
     it('makes no GitHub call with comment-on-pr: false, and says so in one info line', async () => {
       gh.reset();
       const quiet = await push(h.c0, h.c1, { 'comment-on-pr': 'false' });

@@ -107842,7 +107842,6 @@ function draftResult(sent) {
 
 
 
-const COMMENT_MARKER = '<!-- flink-draft-sync -->';
 /** Thrown for a run that must stop before any draft is touched. The message is user-facing. */
 class RunError extends Error {
 }
@@ -108007,7 +108006,8 @@ async function comment(settings, body) {
             commitSha: isPr ? undefined : event.head,
         },
         body,
-        marker: COMMENT_MARKER,
+        marker: commentMarker(settings.commentKey),
+        summaryUrl: settings.runUrl,
         enabled: settings.commentOnPr,
     });
     for (const outcome of outcomes) {
@@ -108102,7 +108102,7 @@ async function runPipeline(settings) {
     writeOutputs(results);
     annotateFailures(results);
     await writeSummary(renderSummary(summaryInput));
-    await comment(settings, renderComment({ ...summaryInput, marker: COMMENT_MARKER }));
+    await comment(settings, renderComment({ ...summaryInput, marker: commentMarker(settings.commentKey) }));
     return { failed: failedCount(results), total: results.length };
 }
 
@@ -108262,6 +108262,10 @@ function getSettings() {
         requestTimeoutMs: integer('request-timeout-seconds', 1, 600, problems) * 1000,
         failOnError: settings_boolean('fail-on-error', problems),
         commentOnPr: settings_boolean('comment-on-pr', problems),
+        commentKey: getInput('comment-key'),
+        runUrl: owner && repo && process.env.GITHUB_RUN_ID
+            ? `${process.env.GITHUB_SERVER_URL ?? 'https://github.com'}/${owner}/${repo}/actions/runs/${process.env.GITHUB_RUN_ID}`
+            : undefined,
         githubToken: getInput('github-token'),
         repository: owner && repo ? { owner, repo } : undefined,
         apiUrl: process.env.GITHUB_API_URL ?? 'https://api.github.com',

@@ -15,7 +15,7 @@ import { createStsClient } from './sts.js';
 import { detectChanges, isAncestor, readFileAtCommit, type ChangeSet } from './git.js';
 import { formatProblem, MANIFEST_LIMITS, parseManifest, type ManifestEntry } from './manifest.js';
 import { planSync, type PlanItem } from './plan.js';
-import { upsertPrComments } from './pr-comment.js';
+import { commentMarker, upsertPrComments } from './pr-comment.js';
 import { redact } from './redact.js';
 import { annotateFailures, failedCount, writeOutputs, writeSummary } from './report.js';
 import type { DraftResult } from './results.js';
@@ -25,8 +25,6 @@ import { renderComment, renderSummary } from './summary.js';
 import { syncDrafts } from './sync.js';
 import { VervericaClient } from './ververica-client.js';
 import { resolveInsideWorkspace, readSqlFile } from './workspace-files.js';
-
-const COMMENT_MARKER = '<!-- flink-draft-sync -->';
 
 /** Thrown for a run that must stop before any draft is touched. The message is user-facing. */
 export class RunError extends Error {}
@@ -208,7 +206,8 @@ async function comment(settings: Settings, body: string): Promise<void> {
       commitSha: isPr ? undefined : event.head,
     },
     body,
-    marker: COMMENT_MARKER,
+    marker: commentMarker(settings.commentKey),
+    summaryUrl: settings.runUrl,
     enabled: settings.commentOnPr,
   });
   for (const outcome of outcomes) {
@@ -305,6 +304,9 @@ export async function runPipeline(settings: Settings): Promise<{ failed: number;
   writeOutputs(results);
   annotateFailures(results);
   await writeSummary(renderSummary(summaryInput));
-  await comment(settings, renderComment({ ...summaryInput, marker: COMMENT_MARKER }));
+  await comment(
+    settings,
+    renderComment({ ...summaryInput, marker: commentMarker(settings.commentKey) }),
+  );
   return { failed: failedCount(results), total: results.length };
 }

@@ -51,6 +51,10 @@ export interface Settings {
   requestTimeoutMs: number;
   failOnError: boolean;
   commentOnPr: boolean;
+  /** Tells this workflow's PR comment apart from another's on the same PR. */
+  commentKey: string;
+  /** Link to this run, where the full job summary is. */
+  runUrl?: string;
   githubToken: string;
   repository?: { owner: string; repo: string };
   apiUrl: string;
@@ -212,6 +216,11 @@ export function getSettings(): Settings {
     requestTimeoutMs: integer('request-timeout-seconds', 1, 600, problems) * 1000,
     failOnError: boolean('fail-on-error', problems),
     commentOnPr: boolean('comment-on-pr', problems),
+    commentKey: core.getInput('comment-key'),
+    runUrl:
+      owner && repo && process.env.GITHUB_RUN_ID
+        ? `${process.env.GITHUB_SERVER_URL ?? 'https://github.com'}/${owner}/${repo}/actions/runs/${process.env.GITHUB_RUN_ID}`
+        : undefined,
     githubToken: core.getInput('github-token'),
     repository: owner && repo ? { owner, repo } : undefined,
     apiUrl: process.env.GITHUB_API_URL ?? 'https://api.github.com',
