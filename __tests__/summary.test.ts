@@ -447,3 +447,32 @@ describe('renderComment', () => {
     },
   );
 });
+
+describe('renderSummary line separators and control characters', () => {
+  it.each([
+    ['U+2028', 'a\u2028b'],
+    ['U+2029', 'a\u2029b'],
+    ['NEL', 'a\u0085b'],
+    ['NUL', 'a\u0000b'],
+    ['ESC', 'a\u001b[31mb'],
+  ])('keeps a message with %s on one plain line', (_name, message) => {
+    const text = renderSummary({
+      mode: 'apply',
+      results: [
+        {
+          file: 'a.sql',
+          draftId: 'd1',
+          workspace: 'w',
+          namespace: 'n',
+          status: 'failed',
+          code: 'X',
+          message,
+        },
+        { file: 'b.sql', draftId: 'd2', workspace: 'w', namespace: 'n', status: 'updated' },
+      ],
+    });
+    expect(rows(text)).toHaveLength(2);
+    // eslint-disable-next-line no-control-regex
+    expect(text).not.toMatch(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u0085\u2028\u2029]/);
+  });
+});

@@ -106957,7 +106957,13 @@ function cell(text, maxChars) {
     return escapeHtml(summary_oneLine(text, maxChars));
 }
 function summary_oneLine(text, maxChars) {
-    const flat = text.replace(/\s*[\r\n]+\s*/g, ' ').trim();
+    // Every line separator a renderer might honour (U+2028/2029, NEL as well as CR/LF) becomes a
+    // space, and other control characters (NUL included) are dropped, so a row stays one line.
+    const flat = text
+        .replace(/\s*[\r\n\u0085\u2028\u2029]+\s*/g, ' ')
+        // eslint-disable-next-line no-control-regex
+        .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '')
+        .trim();
     if (flat.length <= maxChars)
         return flat;
     let cut = flat.slice(0, Math.max(0, maxChars - 1));
