@@ -153,6 +153,8 @@ async function syncItems(
       endpoint: endpoint.url,
       credentials: () => provider.get(),
       requestTimeoutMs: settings.requestTimeoutMs,
+      // One keep-alive connection per draft in flight, so `concurrency` is never capped by the pool.
+      connections: settings.concurrency,
       secrets: () => provider.secrets(),
     });
   }
