@@ -352,6 +352,25 @@ describe('VervericaClient against the fake API', () => {
     expect(errorOf(result)).toMatchObject({ status: 0, code: 'RequestTimeout', transient: true });
   });
 
+  it('never lets one attempt run past the run deadline, whatever requestTimeoutMs says', async () => {
+    seed(NAMESPACE, sqlDraft('d-1'));
+    fake.failNext(1, { kind: 'hang' });
+    const now = new Date(); // frozen, so the budget left is exactly 150 ms
+    const client = clientFor(fake.url, {
+      requestTimeoutMs: 600_000,
+      now: () => now,
+      deadline: now.getTime() + 150,
+    });
+    const result = await client.getDraft({
+      workspace: WORKSPACE,
+      namespace: NAMESPACE,
+      draftId: 'd-1',
+    });
+    const error = errorOf(result);
+    expect(error).toMatchObject({ status: 0, code: 'RequestTimeout' });
+    expect(error.message).toContain('within 150 ms');
+  });
+
   it('reports a lost answer to an applied update as a network error', async () => {
     seed(NAMESPACE, sqlDraft('d-4', 'SELECT 1;'));
     fake.failNext(1, { kind: 'reset-after-apply' }, { method: 'PATCH' });

@@ -145,6 +145,8 @@ async function syncItems(
   provider: CredentialProvider | undefined,
   baseSha: string | undefined,
 ): Promise<DraftResult[]> {
+  const clock = systemClock;
+  const deadline = clock.now() + settings.timeoutMs;
   let client: VervericaClient | undefined;
   if (provider) {
     const endpoint = resolveEndpoint({ region: settings.region, endpoint: settings.endpoint });
@@ -155,10 +157,10 @@ async function syncItems(
       requestTimeoutMs: settings.requestTimeoutMs,
       // One keep-alive connection per draft in flight, so `concurrency` is never capped by the pool.
       connections: settings.concurrency,
+      deadline,
       secrets: () => provider.secrets(),
     });
   }
-  const clock = systemClock;
   try {
     return await syncDrafts(
       items,
@@ -182,7 +184,7 @@ async function syncItems(
             maxDelayMs: settings.retryMaxDelayMs,
           },
           clock,
-          deadline: clock.now() + settings.timeoutMs,
+          deadline,
           gate: new ThrottleGate(clock),
         },
         warn: (message) => core.warning(message),

@@ -39,6 +39,8 @@ export interface ClientOptions {
   nonce?: () => string;
   /** Extra values to scrub from any message. */
   secrets?: () => string[];
+  /** Epoch ms of the run's time budget: no attempt runs past it, whatever `requestTimeoutMs` says. */
+  deadline?: number;
 }
 
 interface CallSpec {
@@ -245,7 +247,7 @@ export class VervericaClient {
     signed: { url: URL; headers: Record<string, string> },
     scrub: (message: string) => string,
   ): Promise<Sent> {
-    const timeoutMs = this.#options.requestTimeoutMs;
+    const timeoutMs = this.#attemptBudgetMs();
     const abort = new AbortController();
     let timedOut = false;
     // One budget for the whole attempt: undici's own timeouts are per phase, not in total.
@@ -286,6 +288,12 @@ export class VervericaClient {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  #attemptBudgetMs(): number {
+    const { requestTimeoutMs, deadline } = this.#options;
+    if (deadline === undefined) return requestTimeoutMs;
+    return Math.max(1, Math.min(requestTimeoutMs, deadline - this.#now().getTime()));
   }
 
   #now(): Date {
