@@ -1,11 +1,7 @@
 // Parses and validates the manifest that maps .sql files to SQL job drafts. Pure: the caller reads
 // the file; checks that need the file system (symlinks, existence) live elsewhere.
 import {
-  CST,
-  Composer,
-  Lexer,
   LineCounter,
-  Parser,
   isAlias,
   isMap,
   isNode,
@@ -16,6 +12,7 @@ import {
   type Node,
   type YAMLMap,
 } from 'yaml';
+import { YAML_LIMITS, YamlCode, readYaml, show, type YamlProblem } from './manifest-yaml.js';
 
 export interface ManifestEntry {
   /** Normalized POSIX path relative to the repository root. */
@@ -51,10 +48,7 @@ export interface ManifestOptions {
 
 export const MANIFEST_LIMITS = {
   maxBytes: 1024 * 1024,
-  /** Nested collections; a valid manifest needs 3. Kept far below where yaml's composer overflows the stack. */
-  maxDepth: 32,
-  /** Aliases and anchors are refused outright: a manifest has no use for them. */
-  maxAliases: 0,
+  ...YAML_LIMITS,
   maxEntries: 10_000,
   maxScalarLength: 4096,
   /** Problems reported at most; the last one says how many more there are. */
@@ -64,12 +58,9 @@ export const MANIFEST_LIMITS = {
 export const ManifestCode = {
   ManifestTooLarge: 'ManifestTooLarge',
   TooManyProblems: 'TooManyProblems',
-  NestingTooDeep: 'NestingTooDeep',
-  YamlSyntax: 'YamlSyntax',
-  MultipleDocuments: 'MultipleDocuments',
-  AnchorNotAllowed: 'AnchorNotAllowed',
-  AliasNotAllowed: 'AliasNotAllowed',
-  TagNotAllowed: 'TagNotAllowed',
+  // Defined by the YAML reader so that it needs nothing from this module; spread here, in their
+  // old place, so that this stays the one list of codes and keeps its order.
+  ...YamlCode,
   ScalarTooLong: 'ScalarTooLong',
   ManifestEmpty: 'ManifestEmpty',
   ManifestNotMapping: 'ManifestNotMapping',
@@ -160,8 +151,10 @@ function collectProblems(
     return { problems: [at(0, '', ManifestCode.ManifestTooLarge, message)] };
   }
   const read = readYaml(text, lines);
-  if ('problems' in read) return read;
-  const ctx: Ctx = { text, lines, problems: [...read.properties, ...longScalars(read.doc)] };
+  if ('problems' in read) return { problems: read.problems.map(fromYaml) };
+  if (!read.doc) return { problems: [at(0, '', ManifestCode.ManifestEmpty, emptyMessage)] };
+  const properties = read.properties.map(fromYaml);
+  const ctx: Ctx = { text, lines, problems: [...properties, ...longScalars(read.doc)] };
   const entries = checkManifest(read.doc, options, ctx);
   return ctx.problems.length > 0 ? { problems: ctx.problems } : { entries };
 }
@@ -172,181 +165,9 @@ function at(offset: number, field: string, code: ManifestCodeValue, message: str
   return { offset, field, code, message };
 }
 
-// yaml's composer recurses once per nesting level and, deep enough, overflows the stack; V8 can
-// even abort the process outright when the overflow lands in regex compilation. Its CST parser
-// does not recurse but grows without bound on `[[[[...`. So nesting is measured twice: roughly on
-// the lexemes as they stream, which stops the parser early, then exactly on the CST.
-function readYaml(
-  text: string,
-  lines: LineCounter,
-): { doc: Document.Parsed; properties: Found[] } | { problems: Found[] } {
-  const scan = new LexemeScan();
-  const parser = new Parser(lines.addNewLine);
-  const tokens: CST.Token[] = [];
-  lines.addNewLine(0);
-  for (const lexeme of new Lexer().lex(text)) {
-    if (scan.feed(lexeme) > ROUGH_DEPTH_LIMIT) return { problems: [tooDeep(scan.start)] };
-    for (const token of parser.next(lexeme)) tokens.push(token);
-  }
-  for (const token of parser.end()) tokens.push(token);
-  const deepAt = firstTooDeep(tokens);
-  if (deepAt !== undefined) return { problems: [tooDeep(deepAt)] };
-
-  const docs = compose(tokens, text.length);
-  const doc = docs[0];
-  if (!doc) return { problems: [at(0, '', ManifestCode.ManifestEmpty, emptyMessage)] };
-  const problems = doc.errors.map((e) =>
-    at(e.pos[0], '', ManifestCode.YamlSyntax, `invalid YAML: ${e.message}`),
-  );
-  const second = docs[1];
-  if (second) {
-    const message =
-      'the manifest holds more than one YAML document; keep one (a `---` line starts another)';
-    problems.push(at(second.range[0], '', ManifestCode.MultipleDocuments, message));
-  }
-  return problems.length > 0 ? { problems } : { doc, properties: scan.properties };
-}
-
-// yaml reports each syntax error as an Error, and capturing a stack trace for each is what makes
-// a megabyte of stray brackets slow. The traces are never shown, so none are captured.
-function compose(tokens: CST.Token[], length: number): Document.Parsed[] {
-  const limit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 0;
-  try {
-    // Repeated keys are reported by this module, which knows their field names.
-    return Array.from(new Composer({ uniqueKeys: false }).compose(tokens, true, length));
-  } finally {
-    Error.stackTraceLimit = limit;
-  }
-}
-
-function tooDeep(offset: number): Found {
-  const message = `collections are nested more than ${MANIFEST_LIMITS.maxDepth} levels deep; a manifest needs 3 (the drafts list, an entry, a field); flatten it`;
-  return at(offset, '', ManifestCode.NestingTooDeep, message);
-}
-
-/**
- * The rough bound may overshoot the real depth about twofold; this leaves room for that while
- * staying far below the depth at which yaml's composer runs out of stack.
- */
-const ROUGH_DEPTH_LIMIT = 4 * MANIFEST_LIMITS.maxDepth;
-
-/**
- * What the lexemes alone tell: anchors, aliases and tags, and an upper bound on nesting. In block
- * context every open collection starts at a distinct, increasing column (a sequence under a map
- * key may share the key's column, hence the factor 2); in flow context every bracket opens one
- * level and may hold one implicit single-pair map.
- */
-class LexemeScan {
-  readonly properties: Found[] = [];
-  /** Offset of the lexeme fed last. */
-  start = 0;
-  private offset = 0;
-  private columns: number[] = [];
-  private flow = 0;
-  private column = 0;
-  private atLineStart = true;
-  private atScalar = false;
-
-  feed(lexeme: string): number {
-    this.start = this.offset;
-    if (this.atScalar) {
-      this.atScalar = false;
-      this.offset += lexeme.length;
-      this.content(lexeme);
-      return this.bound();
-    }
-    const type = CST.tokenType(lexeme);
-    // The lexer's control lexemes mark what follows and take up no input.
-    if (type !== 'scalar' && type !== 'doc-mode' && type !== 'flow-error-end') {
-      this.offset += lexeme.length;
-    }
-    switch (type) {
-      case 'scalar':
-      case 'doc-mode':
-      case 'flow-error-end':
-        if (lexeme === CST.SCALAR) this.atScalar = true;
-        return this.bound();
-      case 'newline':
-        this.column = 0;
-        this.atLineStart = true;
-        return this.bound();
-      case 'space':
-      case 'comment':
-      case 'comma':
-        this.column += lexeme.length;
-        return this.bound();
-      case 'doc-start':
-      case 'doc-end':
-        this.columns = [];
-        this.flow = 0;
-        this.column += lexeme.length;
-        return this.bound();
-      case 'flow-seq-end':
-      case 'flow-map-end':
-        this.flow = Math.max(0, this.flow - 1);
-        this.column += lexeme.length;
-        return this.bound();
-      case 'anchor':
-      case 'alias':
-      case 'tag':
-        this.properties.push(propertyProblem(type, lexeme, this.start));
-        break;
-    }
-    this.content(lexeme);
-    if (type === 'flow-seq-start' || type === 'flow-map-start') this.flow += 1;
-    return this.bound();
-  }
-
-  private content(lexeme: string): void {
-    if (this.flow === 0) {
-      if (this.atLineStart) {
-        while ((this.columns.at(-1) ?? -1) > this.column) this.columns.pop();
-      }
-      if ((this.columns.at(-1) ?? -1) < this.column) this.columns.push(this.column);
-    }
-    this.atLineStart = false;
-    const newline = lexeme.lastIndexOf('\n');
-    this.column = newline < 0 ? this.column + lexeme.length : lexeme.length - newline - 1;
-  }
-
-  private bound(): number {
-    return 2 * this.columns.length + 2 * this.flow;
-  }
-}
-
-// A manifest needs none of these; refusing them outright also disarms "billion laughs".
-const PROPERTY_PROBLEMS = {
-  anchor: [ManifestCode.AnchorNotAllowed, 'remove it'],
-  alias: [ManifestCode.AliasNotAllowed, 'write the value out in full'],
-  tag: [ManifestCode.TagNotAllowed, 'remove it (quote the value if it must be text)'],
-} as const;
-
-function propertyProblem(type: 'anchor' | 'alias' | 'tag', lexeme: string, offset: number): Found {
-  const [code, fix] = PROPERTY_PROBLEMS[type];
-  return at(offset, '', code, `${type} ${show(lexeme)} is not allowed; ${fix}`);
-}
-
-/** Offset of the first collection, in document order, nested deeper than allowed. */
-function firstTooDeep(tokens: CST.Token[]): number | undefined {
-  // An explicit stack, children pushed in reverse so that they pop in document order.
-  const stack = tokens.map((token) => ({ token, depth: 0 })).reverse();
-  for (let next = stack.pop(); next; next = stack.pop()) {
-    const { token, depth } = next;
-    if (token.type === 'document') {
-      if (token.value) stack.push({ token: token.value, depth });
-      continue;
-    }
-    if (!CST.isCollection(token)) continue;
-    if (depth + 1 > MANIFEST_LIMITS.maxDepth) return token.offset;
-    const children: CST.Token[] = [];
-    for (const item of token.items as CST.CollectionItem[]) {
-      if (item.key) children.push(item.key);
-      if (item.value) children.push(item.value);
-    }
-    for (const child of children.reverse()) stack.push({ token: child, depth: depth + 1 });
-  }
-  return undefined;
+/** YAML problems concern the text, not one of the manifest's fields. */
+function fromYaml(p: YamlProblem): Found {
+  return at(p.offset, '', p.code, p.message);
 }
 
 /** Scalars over the length limit, wherever they are. */
@@ -712,11 +533,6 @@ function describe(node: unknown, ctx: Ctx): string {
       // YAML 1.1 (`%YAML 1.1`) also reads dates and the like.
       return `the non-text value ${show(source)}`;
   }
-}
-
-/** A user's value, quoted so that odd characters show, and cut short so that messages stay short. */
-function show(value: string): string {
-  return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}...` : value);
 }
 
 function offsetOf(node: unknown): number {
