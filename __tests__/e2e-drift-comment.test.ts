@@ -8,6 +8,13 @@ import { pullRequestEvent, pushEvent } from './support/events.js';
 import { FakeGitHub, type FakeRoute } from './support/fake-github.js';
 import { FakeVervericaApi } from './support/fake-ververica.js';
 import { commitFiles, createBranch, initRepo, removeDir, switchTo } from './support/git-repo.js';
+import {
+  keyInputs,
+  manifestYaml,
+  resultRows,
+  sqlDraft,
+  type ResultRow,
+} from './support/scenario.js';
 
 const WS = 'a14bd5d90a0000';
 const NS = 'default-namespace';
@@ -38,38 +45,33 @@ const bigText = (i: number): string =>
   ).join('');
 
 function manifest(): string {
-  const lines = ['version: 1', 'defaults:', `  workspace: ${WS}`, `  namespace: ${NS}`, 'drafts:'];
-  lines.push(`  - file: ${FILE}`, `    draftId: ${ORDERS}`);
-  BIG_IDS.forEach((id, i) => lines.push(`  - file: ${bigFile(i)}`, `    draftId: ${id}`));
-  return `${lines.join('\n')}\n`;
+  const entries = [
+    { file: FILE, draftId: ORDERS },
+    ...BIG_IDS.map((draftId, i) => ({ file: bigFile(i), draftId })),
+  ];
+  return manifestYaml(entries, { workspace: WS, namespace: NS });
 }
 
 /** Puts every draft back as it was before any sync: script V0 (big ones empty), no commit label. */
 function seedFresh(api: FakeVervericaApi): void {
   const seed = (id: string, sqlScript: string) =>
-    api.seedDraft({
-      deploymentDraftId: id,
-      name: `draft-${id.slice(0, 8)}`,
-      workspace: WS,
-      namespace: NS,
-      artifact: { kind: 'SQLSCRIPT', sqlArtifact: { sqlScript } },
-      labels: { team: 'data' },
-      modifiedAt: 1_760_000_000,
-    });
+    api.seedDraft(
+      sqlDraft({
+        id,
+        name: `draft-${id.slice(0, 8)}`,
+        workspace: WS,
+        namespace: NS,
+        sqlScript,
+        labels: { team: 'data' },
+        modifiedAt: 1_760_000_000,
+      }),
+    );
   seed(ORDERS, V0);
   for (const id of BIG_IDS) seed(id, '');
 }
 
-interface Row {
-  file: string;
-  draftId: string;
-  status: string;
-  code: string | null;
-  message: string | null;
-}
-
-function rowOf(run: ActionRun, file = FILE): Row | undefined {
-  return (JSON.parse(run.outputs.results ?? '[]') as Row[]).find((r) => r.file === file);
+function rowOf(run: ActionRun, file = FILE): ResultRow | undefined {
+  return resultRows(run).find((r) => r.file === file);
 }
 
 function writes(api: FakeVervericaApi): string[] {
@@ -108,13 +110,7 @@ describe('drift: a draft edited in the console since the last sync', () => {
       workspace: h.repo,
       eventName: 'push',
       event: pushEvent({ before, after }),
-      inputs: {
-        endpoint: api.url,
-        'access-key-id': KEY.accessKeyId,
-        'access-key-secret': KEY.accessKeySecret,
-        'comment-on-pr': 'false',
-        ...inputs,
-      },
+      inputs: { ...keyInputs(api, KEY), ...inputs },
       env: { GITHUB_SHA: after },
     });
   };
@@ -125,13 +121,7 @@ describe('drift: a draft edited in the console since the last sync', () => {
       workspace: h.repo,
       eventName: 'pull_request',
       event: pullRequestEvent({ base: h.c1, head: h.c2, number: 5 }),
-      inputs: {
-        endpoint: api.url,
-        'access-key-id': KEY.accessKeyId,
-        'access-key-secret': KEY.accessKeySecret,
-        'comment-on-pr': 'false',
-        ...inputs,
-      },
+      inputs: { ...keyInputs(api, KEY), ...inputs },
       env: { GITHUB_SHA: h.c2 },
     });
   };
@@ -254,14 +244,16 @@ describe('drift: a draft edited in the console since the last sync', () => {
 
   it('warns and updates when the labelled commit is not in the checkout', async () => {
     seedFresh(api);
-    api.seedDraft({
-      deploymentDraftId: ORDERS,
-      name: 'draft-orders',
-      workspace: WS,
-      namespace: NS,
-      artifact: { kind: 'SQLSCRIPT', sqlArtifact: { sqlScript: CONSOLE } },
-      labels: { [LABEL]: 'deadbeef'.repeat(5) },
-    });
+    api.seedDraft(
+      sqlDraft({
+        id: ORDERS,
+        name: 'draft-orders',
+        workspace: WS,
+        namespace: NS,
+        sqlScript: CONSOLE,
+        labels: { [LABEL]: 'deadbeef'.repeat(5) },
+      }),
+    );
     api.reset();
     const run = await push(h.c1, h.c2);
     expect(rowOf(run)).toMatchObject({ status: 'updated', code: null });
@@ -278,14 +270,16 @@ describe('drift: a draft edited in the console since the last sync', () => {
     await createBranch(h.repo, 'renamed-away', h.c0);
     const elsewhere = await commitFiles(h.repo, { [FILE]: null, 'sql/old_name.sql': V0 }, 'mv');
     seedFresh(api);
-    api.seedDraft({
-      deploymentDraftId: ORDERS,
-      name: 'draft-orders',
-      workspace: WS,
-      namespace: NS,
-      artifact: { kind: 'SQLSCRIPT', sqlArtifact: { sqlScript: CONSOLE } },
-      labels: { [LABEL]: elsewhere },
-    });
+    api.seedDraft(
+      sqlDraft({
+        id: ORDERS,
+        name: 'draft-orders',
+        workspace: WS,
+        namespace: NS,
+        sqlScript: CONSOLE,
+        labels: { [LABEL]: elsewhere },
+      }),
+    );
     const run = await push(h.c1, h.c2);
     expect(rowOf(run)).toMatchObject({ status: 'updated', code: null });
     expect(script()).toBe(V2);
@@ -357,13 +351,7 @@ describe('an API that does not keep the commit label', () => {
       workspace: h.repo,
       eventName: 'push',
       event: pushEvent({ before, after }),
-      inputs: {
-        endpoint: proxy.url,
-        'access-key-id': KEY.accessKeyId,
-        'access-key-secret': KEY.accessKeySecret,
-        'comment-on-pr': 'false',
-        ...inputs,
-      },
+      inputs: { ...keyInputs(proxy, KEY), ...inputs },
       env: { GITHUB_SHA: after },
     });
   };

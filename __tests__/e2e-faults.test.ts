@@ -11,19 +11,18 @@ import {
   type RecordedCall,
 } from './support/fake-ververica.js';
 import { commitFiles, initRepo, removeDir } from './support/git-repo.js';
+import {
+  keyInputs,
+  manifestYaml,
+  resultRows,
+  sqlDraft,
+  type ResultRow,
+} from './support/scenario.js';
 
 const WS = 'a14bd5d90a0000';
 const NS = 'default-namespace';
 const KEY = { accessKeyId: 'LTAI5tFaultsKeyId00000', accessKeySecret: 'faults-secret-7c2e1b' };
 const COMMIT_LABEL = 'flink-draft-sync/commit';
-
-interface Row {
-  file: string;
-  draftId: string;
-  status: string;
-  code: string | null;
-  message: string | null;
-}
 
 /** One repository with one push that changes `count` mapped files, and a fake holding their drafts. */
 interface Scenario {
@@ -74,15 +73,10 @@ async function scenario(
   const texts = ids.map((_, i) => scripts(i, options.padBytes ?? 0));
   const oldSql = texts.map((t) => t.before);
   const newSql = texts.map((t) => t.after);
-  const manifest = [
-    'version: 1',
-    'defaults:',
-    `  workspace: ${WS}`,
-    `  namespace: ${NS}`,
-    'drafts:',
-    ...ids.flatMap((id, i) => [`  - file: ${files[i]}`, `    draftId: ${id}`]),
-    '',
-  ].join('\n');
+  const manifest = manifestYaml(
+    ids.map((draftId, i) => ({ file: files[i] as string, draftId })),
+    { workspace: WS, namespace: NS },
+  );
 
   const repo = await initRepo();
   cleanups.push(() => removeDir(repo));
@@ -97,21 +91,21 @@ async function scenario(
   cleanups.push(() => api.stop());
   ids.forEach((id, i) => {
     if (options.seeded && !options.seeded(i)) return;
-    api.seedDraft({
-      deploymentDraftId: id,
-      name: `job-${pad(i)}`,
-      workspace: WS,
-      namespace: NS,
-      engineVersion: 'vvr-8.0.9-flink-1.17',
-      executionMode: 'STREAMING',
-      artifact: {
-        kind: 'SQLSCRIPT',
-        sqlArtifact: { sqlScript: oldSql[i], additionalDependencies: [] },
-      },
-      labels: { team: 'data', ...options.labels?.(i) },
-      createdAt: 1_760_000_000,
-      modifiedAt: 1_760_000_000,
-    });
+    api.seedDraft(
+      sqlDraft({
+        id,
+        name: `job-${pad(i)}`,
+        workspace: WS,
+        namespace: NS,
+        engineVersion: 'vvr-8.0.9-flink-1.17',
+        executionMode: 'STREAMING',
+        sqlScript: oldSql[i] as string,
+        additionalDependencies: [],
+        labels: { team: 'data', ...options.labels?.(i) },
+        createdAt: 1_760_000_000,
+        modifiedAt: 1_760_000_000,
+      }),
+    );
   });
   return { repo, before, after, api, ids, oldSql, newSql };
 }
@@ -129,20 +123,14 @@ function run(
     workspace: s.repo,
     eventName: 'push',
     event: pushEvent({ before: s.before, after: s.after }),
-    inputs: {
-      endpoint: s.api.url,
-      'access-key-id': key.accessKeyId,
-      'access-key-secret': key.accessKeySecret,
-      'comment-on-pr': 'false',
-      ...inputs,
-    },
+    inputs: { ...keyInputs(s.api, key), ...inputs },
     env: { GITHUB_SHA: s.after },
     killWhen: extra.killWhen,
   });
 }
 
-function rows(result: ActionRun): Row[] {
-  return JSON.parse(result.outputs.results ?? '[]') as Row[];
+function rows(result: ActionRun): ResultRow[] {
+  return resultRows(result);
 }
 
 function scriptBytes(s: Scenario, i: number): Buffer {

@@ -5,13 +5,14 @@ import { runAction } from './support/action-runner.js';
 import { pushEvent } from './support/events.js';
 import { FakeVervericaApi } from './support/fake-ververica.js';
 import { commitFiles, initRepo, removeDir, switchTo } from './support/git-repo.js';
+import { keyInputs, manifestYaml, resultRows, sqlDraft } from './support/scenario.js';
 
 const WS = 'a14bd5d90a0000';
 const NS = 'history-ns';
 const DRAFT = 'c84d73be-40ad-4627-8bdd-fa1eba51b234';
 const KEY = { accessKeyId: 'LTAI5tHistoryKey000000', accessKeySecret: 'history-secret-value' };
 const FILE = 'sql/orders.sql';
-const MANIFEST = `version: 1\ndefaults:\n  workspace: ${WS}\n  namespace: ${NS}\ndrafts:\n  - file: ${FILE}\n    draftId: ${DRAFT}\n`;
+const MANIFEST = manifestYaml([{ file: FILE, draftId: DRAFT }], { workspace: WS, namespace: NS });
 
 describe('drift detection against git history', () => {
   let repo: string;
@@ -22,14 +23,16 @@ describe('drift detection against git history', () => {
     repo = await initRepo();
     root = await commitFiles(repo, { 'README.md': 'jobs\n' }, 'root');
     api = await FakeVervericaApi.start({ credentials: [KEY] });
-    api.seedDraft({
-      deploymentDraftId: DRAFT,
-      name: 'orders',
-      workspace: WS,
-      namespace: NS,
-      artifact: { kind: 'SQLSCRIPT', sqlArtifact: { sqlScript: '' } },
-      modifiedAt: 1_760_000_000,
-    });
+    api.seedDraft(
+      sqlDraft({
+        id: DRAFT,
+        name: 'orders',
+        workspace: WS,
+        namespace: NS,
+        sqlScript: '',
+        modifiedAt: 1_760_000_000,
+      }),
+    );
   });
 
   afterEach(async () => {
@@ -42,16 +45,10 @@ describe('drift detection against git history', () => {
       workspace: repo,
       eventName: 'push',
       event: pushEvent({ before, after }),
-      inputs: {
-        endpoint: api.url,
-        'access-key-id': KEY.accessKeyId,
-        'access-key-secret': KEY.accessKeySecret,
-        'comment-on-pr': 'false',
-      },
+      inputs: keyInputs(api, KEY),
     });
   const script = () => api.draft(WS, NS, DRAFT)?.artifact?.sqlArtifact?.sqlScript;
-  const result = (run: Awaited<ReturnType<typeof push>>) =>
-    (JSON.parse(run.outputs.results ?? '[]') as Array<Record<string, unknown>>)[0];
+  const result = (run: Awaited<ReturnType<typeof push>>) => resultRows(run)[0];
 
   it('does not call a console edit that git later adopted drift', async () => {
     const a = await commitFiles(repo, { 'flink-drafts.yaml': MANIFEST, [FILE]: 'SELECT 1;\n' });

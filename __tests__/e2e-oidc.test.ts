@@ -13,6 +13,7 @@ import {
 } from './support/fake-sts.js';
 import { FakeVervericaApi, type FakeOptions, type RecordedCall } from './support/fake-ververica.js';
 import { commitFiles, initRepo, removeDir } from './support/git-repo.js';
+import { manifestYaml, sqlDraft } from './support/scenario.js';
 
 const WS = 'a14bd5d90a0000';
 const NS = 'default-namespace';
@@ -48,21 +49,16 @@ let after: string;
 
 beforeAll(async () => {
   repo = await initRepo();
-  const manifest = [
-    'version: 1',
-    'defaults:',
-    `  workspace: ${WS}`,
-    `  namespace: ${NS}`,
-    'drafts:',
-  ];
   const initial: Record<string, string> = {};
   const changed: Record<string, string> = {};
   for (const draft of DRAFTS) {
-    manifest.push(`  - file: ${draft.file}`, `    draftId: ${draft.id}`);
     initial[draft.file] = OLD;
     changed[draft.file] = draft.next;
   }
-  initial['flink-drafts.yaml'] = `${manifest.join('\n')}\n`;
+  initial['flink-drafts.yaml'] = manifestYaml(
+    DRAFTS.map((draft) => ({ file: draft.file, draftId: draft.id })),
+    { workspace: WS, namespace: NS },
+  );
   before = await commitFiles(repo, initial, 'initial');
   after = await commitFiles(repo, changed, 'change the drafts');
 });
@@ -83,15 +79,18 @@ interface Rig {
 async function startApi(options: FakeOptions = {}): Promise<FakeVervericaApi> {
   const api = await FakeVervericaApi.start({ credentials: [], ...options });
   for (const draft of DRAFTS) {
-    api.seedDraft({
-      deploymentDraftId: draft.id,
-      name: `draft-${draft.file}`,
-      workspace: WS,
-      namespace: NS,
-      engineVersion: 'vvr-8.0.9-flink-1.17',
-      executionMode: 'STREAMING',
-      artifact: { kind: 'SQLSCRIPT', sqlArtifact: { sqlScript: OLD, additionalDependencies: [] } },
-    });
+    api.seedDraft(
+      sqlDraft({
+        id: draft.id,
+        name: `draft-${draft.file}`,
+        workspace: WS,
+        namespace: NS,
+        engineVersion: 'vvr-8.0.9-flink-1.17',
+        executionMode: 'STREAMING',
+        sqlScript: OLD,
+        additionalDependencies: [],
+      }),
+    );
   }
   return api;
 }

@@ -6,6 +6,13 @@ import { runAction, type ActionRun } from './support/action-runner.js';
 import { pullRequestEvent, pushEvent } from './support/events.js';
 import { FakeVervericaApi } from './support/fake-ververica.js';
 import { commitFiles, createBranch, initRepo, removeDir, switchTo } from './support/git-repo.js';
+import {
+  keyInputs,
+  manifestYaml,
+  resultRows,
+  sqlDraft,
+  type ResultRow,
+} from './support/scenario.js';
 
 const WS = 'a14bd5d90a0000';
 const NS = 'default-namespace';
@@ -47,40 +54,29 @@ const FEATURE: Partial<Record<Key, string | null>> = {
 const FEATURE_KEYS = Object.keys(FEATURE) as Key[];
 
 function manifest(): string {
-  const lines = ['version: 1', 'defaults:', `  workspace: ${WS}`, `  namespace: ${NS}`, 'drafts:'];
-  for (const key of KEYS) lines.push(`  - file: ${file(key)}`, `    draftId: ${ID[key]}`);
-  return `${lines.join('\n')}\n`;
+  const entries = KEYS.map((key) => ({ file: file(key), draftId: ID[key] }));
+  return manifestYaml(entries, { workspace: WS, namespace: NS });
 }
 
 function seed(api: FakeVervericaApi): void {
   for (const key of KEYS) {
     if (key === 'missing') continue;
-    api.seedDraft({
-      deploymentDraftId: ID[key],
+    const draft = sqlDraft({
+      id: ID[key],
       name: `draft-${key}`,
       workspace: WS,
       namespace: NS,
-      artifact:
-        key === 'jar'
-          ? { kind: 'JAR', jarArtifact: { jarUri: 'oss://b/app.jar' } }
-          : { kind: 'SQLSCRIPT', sqlArtifact: { sqlScript: key === 'same' ? SAME : OLD } },
+      sqlScript: key === 'same' ? SAME : OLD,
       labels: { team: 'data' },
       modifiedAt: 1_760_000_000,
     });
+    if (key === 'jar') draft.artifact = { kind: 'JAR', jarArtifact: { jarUri: 'oss://b/app.jar' } };
+    api.seedDraft(draft);
   }
 }
 
-interface Row {
-  file: string;
-  draftId: string;
-  status: string;
-  code: string | null;
-  message: string | null;
-  requestId: string | null;
-}
-
-function rows(run: ActionRun): Row[] {
-  return JSON.parse(run.outputs.results ?? '[]') as Row[];
+function rows(run: ActionRun): ResultRow[] {
+  return resultRows(run);
 }
 
 function statusOf(run: ActionRun): Record<string, [string, string | null]> {
@@ -107,13 +103,7 @@ describe('pull request plan, end to end through dist/index.js', () => {
       workspace: repo,
       eventName: 'pull_request',
       event: pullRequestEvent({ base, head, number: 7 }),
-      inputs: {
-        endpoint: api.url,
-        'access-key-id': KEY.accessKeyId,
-        'access-key-secret': KEY.accessKeySecret,
-        'comment-on-pr': 'false',
-        ...inputs,
-      },
+      inputs: { ...keyInputs(api, KEY), ...inputs },
       env: { GITHUB_SHA: head, ...env },
     });
 
@@ -291,13 +281,7 @@ describe('pull request plan, end to end through dist/index.js', () => {
         workspace: repo,
         eventName: 'push',
         event: pushEvent({ before: start, after: tidy, ref: 'refs/heads/tidy' }),
-        inputs: {
-          endpoint: api.url,
-          'access-key-id': KEY.accessKeyId,
-          'access-key-secret': KEY.accessKeySecret,
-          'comment-on-pr': 'false',
-          mode: 'plan',
-        },
+        inputs: { ...keyInputs(api, KEY), mode: 'plan' },
         env: { GITHUB_SHA: tidy },
       });
       expect(forced.exitCode).toBe(0);

@@ -8,6 +8,7 @@ import { runAction, type ActionRun } from './support/action-runner.js';
 import { pullRequestEvent, pushEvent } from './support/events.js';
 import { FakeVervericaApi, type FakeCredential } from './support/fake-ververica.js';
 import { commitFiles, initRepo, removeDir } from './support/git-repo.js';
+import { manifestYaml, resultRows, sqlDraft } from './support/scenario.js';
 
 const WS = 'a14bd5d90a0000';
 const NS = 'default-namespace';
@@ -39,15 +40,8 @@ const [okId, throttledId, forbiddenId, echoGetId, echoPatchId, lockedId] = ids a
 ];
 
 function manifest(draftIds: readonly string[]): string {
-  return [
-    'version: 1',
-    'defaults:',
-    `  workspace: ${WS}`,
-    `  namespace: ${NS}`,
-    'drafts:',
-    ...draftIds.flatMap((id, i) => [`  - file: ${files[i]}`, `    draftId: ${id}`]),
-    '',
-  ].join('\n');
+  const entries = draftIds.map((draftId, i) => ({ file: files[i] as string, draftId }));
+  return manifestYaml(entries, { workspace: WS, namespace: NS });
 }
 
 /** Every spelling of a credential that would give it away. */
@@ -144,11 +138,7 @@ interface Scenario {
 const fast = { 'retry-delay-seconds': '0.01', 'retry-max-delay-seconds': '0.05' };
 
 function statuses(run: ActionRun): Array<[string, string | null]> {
-  const rows = JSON.parse(run.outputs.results ?? '[]') as Array<{
-    status: string;
-    code: string | null;
-  }>;
-  return rows.map((r) => [r.status, r.code]);
+  return resultRows(run).map((r) => [r.status, r.code]);
 }
 
 const SCENARIOS: Scenario[] = [
@@ -327,13 +317,15 @@ describe.each(DELIVERIES)('credentials via $name, step debug on', (delivery) => 
     const fake = await FakeVervericaApi.start({ credentials: [scenario.credentials ?? ACCEPTED] });
     api = fake;
     for (const [i, id] of ids.entries()) {
-      fake.seedDraft({
-        deploymentDraftId: id,
-        name: `canary-${i}`,
-        workspace: WS,
-        namespace: NS,
-        artifact: { kind: 'SQLSCRIPT', sqlArtifact: { sqlScript: '-- v1\nSELECT 1;\n' } },
-      });
+      fake.seedDraft(
+        sqlDraft({
+          id,
+          name: `canary-${i}`,
+          workspace: WS,
+          namespace: NS,
+          sqlScript: '-- v1\nSELECT 1;\n',
+        }),
+      );
     }
     scenario.fake?.(fake);
     const target = scenario.target?.(ctx) ?? {
