@@ -96323,7 +96323,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2993);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2245);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -96332,7 +96332,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 2993:
+/***/ 2245:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -100274,117 +100274,33 @@ function stderrDetail(stderr) {
 
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
-;// CONCATENATED MODULE: ./src/manifest.ts
-// Parses and validates the manifest that maps .sql files to SQL job drafts. Pure: the caller reads
-// the file; checks that need the file system (symlinks, existence) live elsewhere.
+;// CONCATENATED MODULE: ./src/manifest-yaml.ts
+// Reads the manifest's YAML into a document with source positions, refusing what a manifest never
+// needs and what could exhaust the stack or the CPU. The manifest's own rules live in manifest.ts.
 
-const MANIFEST_LIMITS = {
-    maxBytes: 1024 * 1024,
+const YAML_LIMITS = {
     /** Nested collections; a valid manifest needs 3. Kept far below where yaml's composer overflows the stack. */
     maxDepth: 32,
     /** Aliases and anchors are refused outright: a manifest has no use for them. */
     maxAliases: 0,
-    maxEntries: 10_000,
-    maxScalarLength: 4096,
-    /** Problems reported at most; the last one says how many more there are. */
-    maxProblems: 100,
 };
-const ManifestCode = {
-    ManifestTooLarge: 'ManifestTooLarge',
-    TooManyProblems: 'TooManyProblems',
+const YamlCode = {
     NestingTooDeep: 'NestingTooDeep',
     YamlSyntax: 'YamlSyntax',
     MultipleDocuments: 'MultipleDocuments',
     AnchorNotAllowed: 'AnchorNotAllowed',
     AliasNotAllowed: 'AliasNotAllowed',
     TagNotAllowed: 'TagNotAllowed',
-    ScalarTooLong: 'ScalarTooLong',
-    ManifestEmpty: 'ManifestEmpty',
-    ManifestNotMapping: 'ManifestNotMapping',
-    DuplicateKey: 'DuplicateKey',
-    UnknownKey: 'UnknownKey',
-    VersionMissing: 'VersionMissing',
-    VersionUnsupported: 'VersionUnsupported',
-    DefaultsNotMapping: 'DefaultsNotMapping',
-    DraftsMissing: 'DraftsMissing',
-    DraftsNotSequence: 'DraftsNotSequence',
-    TooManyDrafts: 'TooManyDrafts',
-    EntryNotMapping: 'EntryNotMapping',
-    FieldMissing: 'FieldMissing',
-    NotAString: 'NotAString',
-    DraftIdNotUuid: 'DraftIdNotUuid',
-    PathEmpty: 'PathEmpty',
-    PathControlCharacter: 'PathControlCharacter',
-    PathAbsolute: 'PathAbsolute',
-    PathBackslash: 'PathBackslash',
-    PathTraversal: 'PathTraversal',
-    PathNotSql: 'PathNotSql',
-    DuplicateFile: 'DuplicateFile',
-    DuplicateDraft: 'DuplicateDraft',
-    WorkspaceMissing: 'WorkspaceMissing',
-    NamespaceMissing: 'NamespaceMissing',
-    WorkspaceInvalid: 'WorkspaceInvalid',
-    NamespaceInvalid: 'NamespaceInvalid',
 };
-function formatProblem(p) {
-    const where = `${p.path}:${p.line}:${p.column}`;
-    return p.field ? `${where}: ${p.field}: ${p.message}` : `${where}: ${p.message}`;
-}
-const TOP_KEYS = ['version', 'defaults', 'drafts'];
-const DEFAULTS_KEYS = ['workspace', 'namespace'];
-const ENTRY_KEYS = ['file', 'draftId', 'workspace', 'namespace'];
-/** Keys written one level too high, which is the likeliest way to misplace them. */
-const TOP_LEVEL_HINTS = new Map([
-    ['workspace', 'move it under `defaults:`'],
-    ['namespace', 'move it under `defaults:`'],
-    ['file', 'it belongs in an entry under `drafts:`'],
-    ['draftId', 'it belongs in an entry under `drafts:`'],
-]);
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-function parseManifest(text, options) {
-    const lines = new dist/* LineCounter */.HN();
-    const found = collectProblems(text, options, lines);
-    if ('entries' in found)
-        return { ok: true, entries: found.entries };
-    // A stable sort: problems at one spot keep the order in which they were found.
-    const sorted = found.problems.sort((a, b) => a.offset - b.offset);
-    const { maxProblems } = MANIFEST_LIMITS;
-    const shown = sorted.length > maxProblems ? sorted.slice(0, maxProblems - 1) : sorted;
-    const rest = sorted[shown.length];
-    if (shown !== sorted && rest) {
-        const message = `${sorted.length - shown.length} more problems are not shown; fix these and run again`;
-        shown.push(at(rest.offset, '', ManifestCode.TooManyProblems, message));
-    }
-    const problems = shown.map((f) => {
-        const pos = lines.linePos(f.offset);
-        const { field, code, message } = f;
-        return { path: options.path, line: pos.line, column: pos.col, field, code, message };
-    });
-    return { ok: false, problems };
-}
-function collectProblems(text, options, lines) {
-    const maxBytes = options.maxBytes ?? MANIFEST_LIMITS.maxBytes;
-    // UTF-8 never takes fewer bytes than UTF-16 has code units, so a long string needs no encoding.
-    if (text.length > maxBytes || Buffer.byteLength(text, 'utf8') > maxBytes) {
-        lines.addNewLine(0);
-        const message = `the manifest is larger than ${maxBytes} bytes, the limit; make it smaller`;
-        return { problems: [at(0, '', ManifestCode.ManifestTooLarge, message)] };
-    }
-    const read = readYaml(text, lines);
-    if ('problems' in read)
-        return read;
-    const ctx = { text, lines, problems: [...read.properties, ...longScalars(read.doc)] };
-    const entries = checkManifest(read.doc, options, ctx);
-    return ctx.problems.length > 0 ? { problems: ctx.problems } : { entries };
-}
-const emptyMessage = 'the manifest is empty; it needs `version: 1` and a `drafts:` list';
-function at(offset, field, code, message) {
-    return { offset, field, code, message };
-}
-// yaml's composer recurses once per nesting level and, deep enough, overflows the stack; V8 can
-// even abort the process outright when the overflow lands in regex compilation. Its CST parser
-// does not recurse but grows without bound on `[[[[...`. So nesting is measured twice: roughly on
-// the lexemes as they stream, which stops the parser early, then exactly on the CST.
+/**
+ * yaml's composer recurses once per nesting level and, deep enough, overflows the stack; V8 can
+ * even abort the process outright when the overflow lands in regex compilation. Its CST parser
+ * does not recurse but grows without bound on `[[[[...`. So nesting is measured twice: roughly on
+ * the lexemes as they stream, which stops the parser early, then exactly on the CST.
+ *
+ * Anchors, aliases and tags do not stop the reading: they come back as `properties`, so that the
+ * caller reports them together with the manifest's own problems.
+ */
 function readYaml(text, lines) {
     const scan = new LexemeScan();
     const parser = new dist/* Parser */.iX(lines.addNewLine);
@@ -100404,14 +100320,21 @@ function readYaml(text, lines) {
     const docs = compose(tokens, text.length);
     const doc = docs[0];
     if (!doc)
-        return { problems: [at(0, '', ManifestCode.ManifestEmpty, emptyMessage)] };
-    const problems = doc.errors.map((e) => at(e.pos[0], '', ManifestCode.YamlSyntax, `invalid YAML: ${e.message}`));
+        return { doc: undefined, properties: [] };
+    const problems = doc.errors.map((e) => at(e.pos[0], YamlCode.YamlSyntax, `invalid YAML: ${e.message}`));
     const second = docs[1];
     if (second) {
         const message = 'the manifest holds more than one YAML document; keep one (a `---` line starts another)';
-        problems.push(at(second.range[0], '', ManifestCode.MultipleDocuments, message));
+        problems.push(at(second.range[0], YamlCode.MultipleDocuments, message));
     }
     return problems.length > 0 ? { problems } : { doc, properties: scan.properties };
+}
+/** A user's value, quoted so that odd characters show, and cut short so that messages stay short. */
+function show(value) {
+    return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}...` : value);
+}
+function at(offset, code, message) {
+    return { offset, code, message };
 }
 // yaml reports each syntax error as an Error, and capturing a stack trace for each is what makes
 // a megabyte of stray brackets slow. The traces are never shown, so none are captured.
@@ -100419,7 +100342,7 @@ function compose(tokens, length) {
     const limit = Error.stackTraceLimit;
     Error.stackTraceLimit = 0;
     try {
-        // Repeated keys are reported by this module, which knows their field names.
+        // Repeated keys are reported by manifest.ts, which knows their field names.
         return Array.from(new dist/* Composer */.Dk({ uniqueKeys: false }).compose(tokens, true, length));
     }
     finally {
@@ -100427,14 +100350,14 @@ function compose(tokens, length) {
     }
 }
 function tooDeep(offset) {
-    const message = `collections are nested more than ${MANIFEST_LIMITS.maxDepth} levels deep; a manifest needs 3 (the drafts list, an entry, a field); flatten it`;
-    return at(offset, '', ManifestCode.NestingTooDeep, message);
+    const message = `collections are nested more than ${YAML_LIMITS.maxDepth} levels deep; a manifest needs 3 (the drafts list, an entry, a field); flatten it`;
+    return at(offset, YamlCode.NestingTooDeep, message);
 }
 /**
  * The rough bound may overshoot the real depth about twofold; this leaves room for that while
  * staying far below the depth at which yaml's composer runs out of stack.
  */
-const ROUGH_DEPTH_LIMIT = 4 * MANIFEST_LIMITS.maxDepth;
+const ROUGH_DEPTH_LIMIT = 4 * YAML_LIMITS.maxDepth;
 /**
  * What the lexemes alone tell: anchors, aliases and tags, and an upper bound on nesting. In block
  * context every open collection starts at a distinct, increasing column (a sequence under a map
@@ -100521,13 +100444,13 @@ class LexemeScan {
 }
 // A manifest needs none of these; refusing them outright also disarms "billion laughs".
 const PROPERTY_PROBLEMS = {
-    anchor: [ManifestCode.AnchorNotAllowed, 'remove it'],
-    alias: [ManifestCode.AliasNotAllowed, 'write the value out in full'],
-    tag: [ManifestCode.TagNotAllowed, 'remove it (quote the value if it must be text)'],
+    anchor: [YamlCode.AnchorNotAllowed, 'remove it'],
+    alias: [YamlCode.AliasNotAllowed, 'write the value out in full'],
+    tag: [YamlCode.TagNotAllowed, 'remove it (quote the value if it must be text)'],
 };
 function propertyProblem(type, lexeme, offset) {
     const [code, fix] = PROPERTY_PROBLEMS[type];
-    return at(offset, '', code, `${type} ${show(lexeme)} is not allowed; ${fix}`);
+    return at(offset, code, `${type} ${show(lexeme)} is not allowed; ${fix}`);
 }
 /** Offset of the first collection, in document order, nested deeper than allowed. */
 function firstTooDeep(tokens) {
@@ -100542,7 +100465,7 @@ function firstTooDeep(tokens) {
         }
         if (!dist/* CST */.DB.isCollection(token))
             continue;
-        if (depth + 1 > MANIFEST_LIMITS.maxDepth)
+        if (depth + 1 > YAML_LIMITS.maxDepth)
             return token.offset;
         const children = [];
         for (const item of token.items) {
@@ -100556,6 +100479,116 @@ function firstTooDeep(tokens) {
     }
     return undefined;
 }
+
+;// CONCATENATED MODULE: ./src/manifest.ts
+// Parses and validates the manifest that maps .sql files to SQL job drafts. Pure: the caller reads
+// the file; checks that need the file system (symlinks, existence) live elsewhere.
+
+
+const MANIFEST_LIMITS = {
+    maxBytes: 1024 * 1024,
+    ...YAML_LIMITS,
+    maxEntries: 10_000,
+    maxScalarLength: 4096,
+    /** Problems reported at most; the last one says how many more there are. */
+    maxProblems: 100,
+};
+const ManifestCode = {
+    ManifestTooLarge: 'ManifestTooLarge',
+    TooManyProblems: 'TooManyProblems',
+    // Defined by the YAML reader so that it needs nothing from this module; spread here, in their
+    // old place, so that this stays the one list of codes and keeps its order.
+    ...YamlCode,
+    ScalarTooLong: 'ScalarTooLong',
+    ManifestEmpty: 'ManifestEmpty',
+    ManifestNotMapping: 'ManifestNotMapping',
+    DuplicateKey: 'DuplicateKey',
+    UnknownKey: 'UnknownKey',
+    VersionMissing: 'VersionMissing',
+    VersionUnsupported: 'VersionUnsupported',
+    DefaultsNotMapping: 'DefaultsNotMapping',
+    DraftsMissing: 'DraftsMissing',
+    DraftsNotSequence: 'DraftsNotSequence',
+    TooManyDrafts: 'TooManyDrafts',
+    EntryNotMapping: 'EntryNotMapping',
+    FieldMissing: 'FieldMissing',
+    NotAString: 'NotAString',
+    DraftIdNotUuid: 'DraftIdNotUuid',
+    PathEmpty: 'PathEmpty',
+    PathControlCharacter: 'PathControlCharacter',
+    PathAbsolute: 'PathAbsolute',
+    PathBackslash: 'PathBackslash',
+    PathTraversal: 'PathTraversal',
+    PathNotSql: 'PathNotSql',
+    DuplicateFile: 'DuplicateFile',
+    DuplicateDraft: 'DuplicateDraft',
+    WorkspaceMissing: 'WorkspaceMissing',
+    NamespaceMissing: 'NamespaceMissing',
+    WorkspaceInvalid: 'WorkspaceInvalid',
+    NamespaceInvalid: 'NamespaceInvalid',
+};
+function formatProblem(p) {
+    const where = `${p.path}:${p.line}:${p.column}`;
+    return p.field ? `${where}: ${p.field}: ${p.message}` : `${where}: ${p.message}`;
+}
+const TOP_KEYS = ['version', 'defaults', 'drafts'];
+const DEFAULTS_KEYS = ['workspace', 'namespace'];
+const ENTRY_KEYS = ['file', 'draftId', 'workspace', 'namespace'];
+/** Keys written one level too high, which is the likeliest way to misplace them. */
+const TOP_LEVEL_HINTS = new Map([
+    ['workspace', 'move it under `defaults:`'],
+    ['namespace', 'move it under `defaults:`'],
+    ['file', 'it belongs in an entry under `drafts:`'],
+    ['draftId', 'it belongs in an entry under `drafts:`'],
+]);
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+function parseManifest(text, options) {
+    const lines = new dist/* LineCounter */.HN();
+    const found = collectProblems(text, options, lines);
+    if ('entries' in found)
+        return { ok: true, entries: found.entries };
+    // A stable sort: problems at one spot keep the order in which they were found.
+    const sorted = found.problems.sort((a, b) => a.offset - b.offset);
+    const { maxProblems } = MANIFEST_LIMITS;
+    const shown = sorted.length > maxProblems ? sorted.slice(0, maxProblems - 1) : sorted;
+    const rest = sorted[shown.length];
+    if (shown !== sorted && rest) {
+        const message = `${sorted.length - shown.length} more problems are not shown; fix these and run again`;
+        shown.push(manifest_at(rest.offset, '', ManifestCode.TooManyProblems, message));
+    }
+    const problems = shown.map((f) => {
+        const pos = lines.linePos(f.offset);
+        const { field, code, message } = f;
+        return { path: options.path, line: pos.line, column: pos.col, field, code, message };
+    });
+    return { ok: false, problems };
+}
+function collectProblems(text, options, lines) {
+    const maxBytes = options.maxBytes ?? MANIFEST_LIMITS.maxBytes;
+    // UTF-8 never takes fewer bytes than UTF-16 has code units, so a long string needs no encoding.
+    if (text.length > maxBytes || Buffer.byteLength(text, 'utf8') > maxBytes) {
+        lines.addNewLine(0);
+        const message = `the manifest is larger than ${maxBytes} bytes, the limit; make it smaller`;
+        return { problems: [manifest_at(0, '', ManifestCode.ManifestTooLarge, message)] };
+    }
+    const read = readYaml(text, lines);
+    if ('problems' in read)
+        return { problems: read.problems.map(fromYaml) };
+    if (!read.doc)
+        return { problems: [manifest_at(0, '', ManifestCode.ManifestEmpty, emptyMessage)] };
+    const properties = read.properties.map(fromYaml);
+    const ctx = { text, lines, problems: [...properties, ...longScalars(read.doc)] };
+    const entries = checkManifest(read.doc, options, ctx);
+    return ctx.problems.length > 0 ? { problems: ctx.problems } : { entries };
+}
+const emptyMessage = 'the manifest is empty; it needs `version: 1` and a `drafts:` list';
+function manifest_at(offset, field, code, message) {
+    return { offset, field, code, message };
+}
+/** YAML problems concern the text, not one of the manifest's fields. */
+function fromYaml(p) {
+    return manifest_at(p.offset, '', p.code, p.message);
+}
 /** Scalars over the length limit, wherever they are. */
 function longScalars(doc) {
     const problems = [];
@@ -100566,13 +100599,13 @@ function longScalars(doc) {
         const length = node.range[1] - node.range[0];
         if (length > MANIFEST_LIMITS.maxScalarLength) {
             const message = `this value is ${length} characters long; the limit is ${MANIFEST_LIMITS.maxScalarLength}`;
-            problems.push(at(node.range[0], '', ManifestCode.ScalarTooLong, message));
+            problems.push(manifest_at(node.range[0], '', ManifestCode.ScalarTooLong, message));
         }
     });
     return problems;
 }
 function report(ctx, offset, field, code, message) {
-    ctx.problems.push(at(offset, field, code, message));
+    ctx.problems.push(manifest_at(offset, field, code, message));
 }
 function checkManifest(doc, options, ctx) {
     const root = doc.contents;
@@ -100880,10 +100913,6 @@ function manifest_describe(node, ctx) {
             // YAML 1.1 (`%YAML 1.1`) also reads dates and the like.
             return `the non-text value ${show(source)}`;
     }
-}
-/** A user's value, quoted so that odd characters show, and cut short so that messages stay short. */
-function show(value) {
-    return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}...` : value);
 }
 function offsetOf(node) {
     return (0,dist/* isNode */.Ll)(node) && node.range ? node.range[0] : 0;
@@ -106327,9 +106356,149 @@ async function withRetry(attempt, ctx) {
 
 // EXTERNAL MODULE: external "node:buffer"
 var external_node_buffer_ = __nccwpck_require__(4573);
+;// CONCATENATED MODULE: ./src/myers.ts
+// Myers' shortest edit script between two sequences of line IDs, in linear space (Myers 1986,
+// "An O(ND) Difference Algorithm and Its Variations"): no N×M table, so megabyte scripts fit.
+/**
+ * Sets to 1 the entries of `changedA` and `changedB` (as long as `a` and `b`, zero-filled) whose
+ * element is left out of the common subsequence found.
+ *
+ * Divide and conquer on the middle snake (Myers 1986, section 4b). Past `tooExpensive` edit steps
+ * the search settles for the furthest-reaching point instead of the exact middle, as GNU diff
+ * does: the diff stays correct but may be a little longer than minimal on pathological input.
+ */
+function myers(a, b, changedA, changedB) {
+    const offset = b.length + 1;
+    const forward = new Int32Array(a.length + b.length + 3);
+    const backward = new Int32Array(a.length + b.length + 3);
+    const tooExpensive = Math.max(256, Math.ceil(Math.sqrt(a.length + b.length)) * 4);
+    const stack = [0, a.length, 0, b.length];
+    while (stack.length > 0) {
+        let yHi = stack.pop();
+        let yLo = stack.pop();
+        let xHi = stack.pop();
+        let xLo = stack.pop();
+        while (xLo < xHi && yLo < yHi && a[xLo] === b[yLo]) {
+            xLo++;
+            yLo++;
+        }
+        while (xLo < xHi && yLo < yHi && a[xHi - 1] === b[yHi - 1]) {
+            xHi--;
+            yHi--;
+        }
+        if (xLo === xHi) {
+            changedB.fill(1, yLo, yHi);
+        }
+        else if (yLo === yHi) {
+            changedA.fill(1, xLo, xHi);
+        }
+        else {
+            const [x, y] = middle(a, b, xLo, xHi, yLo, yHi, forward, backward, offset, tooExpensive);
+            if ((x === xLo && y === yLo) || (x === xHi && y === yHi)) {
+                // No progress possible from this split; replacing the whole range is still a valid diff.
+                changedA.fill(1, xLo, xHi);
+                changedB.fill(1, yLo, yHi);
+            }
+            else {
+                stack.push(xLo, x, yLo, y, x, xHi, y, yHi);
+            }
+        }
+    }
+}
+/** A point on a shortest edit path through the box, near its middle. Diagonals are k = x − y. */
+function middle(a, b, xLo, xHi, yLo, yHi, fd, bd, offset, tooExpensive) {
+    const kMin = xLo - yHi;
+    const kMax = xHi - yLo;
+    const fMid = xLo - yLo;
+    const bMid = xHi - yHi;
+    const odd = ((fMid - bMid) & 1) !== 0;
+    let fMin = fMid;
+    let fMax = fMid;
+    let bMin = bMid;
+    let bMax = bMid;
+    fd[fMid + offset] = xLo;
+    bd[bMid + offset] = xHi;
+    for (let cost = 1;; cost++) {
+        if (fMin > kMin)
+            fd[--fMin - 1 + offset] = -1;
+        else
+            fMin++;
+        if (fMax < kMax)
+            fd[++fMax + 1 + offset] = -1;
+        else
+            fMax--;
+        for (let k = fMax; k >= fMin; k -= 2) {
+            const below = fd[k - 1 + offset];
+            const above = fd[k + 1 + offset];
+            let x = below >= above ? below + 1 : above;
+            let y = x - k;
+            while (x < xHi && y < yHi && a[x] === b[y]) {
+                x++;
+                y++;
+            }
+            fd[k + offset] = x;
+            if (odd && bMin <= k && k <= bMax && bd[k + offset] <= x)
+                return [x, y];
+        }
+        if (bMin > kMin)
+            bd[--bMin - 1 + offset] = 0x7fffffff;
+        else
+            bMin++;
+        if (bMax < kMax)
+            bd[++bMax + 1 + offset] = 0x7fffffff;
+        else
+            bMax--;
+        for (let k = bMax; k >= bMin; k -= 2) {
+            const below = bd[k - 1 + offset];
+            const above = bd[k + 1 + offset];
+            let x = below < above ? below : above - 1;
+            let y = x - k;
+            while (x > xLo && y > yLo && a[x - 1] === b[y - 1]) {
+                x--;
+                y--;
+            }
+            bd[k + offset] = x;
+            if (!odd && fMin <= k && k <= fMax && x <= fd[k + offset])
+                return [x, y];
+        }
+        if (cost >= tooExpensive) {
+            let fBest = -1;
+            let fx = xLo;
+            for (let k = fMax; k >= fMin; k -= 2) {
+                let x = Math.min(fd[k + offset], xHi);
+                let y = x - k;
+                if (y > yHi) {
+                    x = yHi + k;
+                    y = yHi;
+                }
+                if (x + y > fBest) {
+                    fBest = x + y;
+                    fx = x;
+                }
+            }
+            let bBest = Number.MAX_SAFE_INTEGER;
+            let bx = xHi;
+            for (let k = bMax; k >= bMin; k -= 2) {
+                let x = Math.max(bd[k + offset], xLo);
+                let y = x - k;
+                if (y < yLo) {
+                    x = yLo + k;
+                    y = yLo;
+                }
+                if (x + y < bBest) {
+                    bBest = x + y;
+                    bx = x;
+                }
+            }
+            return xHi + yHi - bBest < fBest - (xLo + yLo) ? [fx, fBest - fx] : [bx, bBest - bx];
+        }
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/diff.ts
 // Line-based unified diff of a draft's current SQL against the file in git, for plan mode.
 // Myers' O(ND) algorithm in linear space, so megabyte scripts never need an N×M table.
+
 
 const DEFAULT_CONTEXT = 3;
 // Diffs are for reading in a summary or comment; the summary shortens them further to fit its own limit.
@@ -106478,138 +106647,6 @@ function keep(seq, present, changed) {
         }
     });
     return { values: Int32Array.from(values), index: Int32Array.from(index) };
-}
-/**
- * Divide and conquer on the middle snake (Myers 1986, section 4b). Past `tooExpensive` edit steps
- * the search settles for the furthest-reaching point instead of the exact middle, as GNU diff
- * does: the diff stays correct but may be a little longer than minimal on pathological input.
- */
-function myers(a, b, changedA, changedB) {
-    const offset = b.length + 1;
-    const forward = new Int32Array(a.length + b.length + 3);
-    const backward = new Int32Array(a.length + b.length + 3);
-    const tooExpensive = Math.max(256, Math.ceil(Math.sqrt(a.length + b.length)) * 4);
-    const stack = [0, a.length, 0, b.length];
-    while (stack.length > 0) {
-        let yHi = stack.pop();
-        let yLo = stack.pop();
-        let xHi = stack.pop();
-        let xLo = stack.pop();
-        while (xLo < xHi && yLo < yHi && a[xLo] === b[yLo]) {
-            xLo++;
-            yLo++;
-        }
-        while (xLo < xHi && yLo < yHi && a[xHi - 1] === b[yHi - 1]) {
-            xHi--;
-            yHi--;
-        }
-        if (xLo === xHi) {
-            changedB.fill(1, yLo, yHi);
-        }
-        else if (yLo === yHi) {
-            changedA.fill(1, xLo, xHi);
-        }
-        else {
-            const [x, y] = middle(a, b, xLo, xHi, yLo, yHi, forward, backward, offset, tooExpensive);
-            if ((x === xLo && y === yLo) || (x === xHi && y === yHi)) {
-                // No progress possible from this split; replacing the whole range is still a valid diff.
-                changedA.fill(1, xLo, xHi);
-                changedB.fill(1, yLo, yHi);
-            }
-            else {
-                stack.push(xLo, x, yLo, y, x, xHi, y, yHi);
-            }
-        }
-    }
-}
-/** A point on a shortest edit path through the box, near its middle. Diagonals are k = x − y. */
-function middle(a, b, xLo, xHi, yLo, yHi, fd, bd, offset, tooExpensive) {
-    const kMin = xLo - yHi;
-    const kMax = xHi - yLo;
-    const fMid = xLo - yLo;
-    const bMid = xHi - yHi;
-    const odd = ((fMid - bMid) & 1) !== 0;
-    let fMin = fMid;
-    let fMax = fMid;
-    let bMin = bMid;
-    let bMax = bMid;
-    fd[fMid + offset] = xLo;
-    bd[bMid + offset] = xHi;
-    for (let cost = 1;; cost++) {
-        if (fMin > kMin)
-            fd[--fMin - 1 + offset] = -1;
-        else
-            fMin++;
-        if (fMax < kMax)
-            fd[++fMax + 1 + offset] = -1;
-        else
-            fMax--;
-        for (let k = fMax; k >= fMin; k -= 2) {
-            const below = fd[k - 1 + offset];
-            const above = fd[k + 1 + offset];
-            let x = below >= above ? below + 1 : above;
-            let y = x - k;
-            while (x < xHi && y < yHi && a[x] === b[y]) {
-                x++;
-                y++;
-            }
-            fd[k + offset] = x;
-            if (odd && bMin <= k && k <= bMax && bd[k + offset] <= x)
-                return [x, y];
-        }
-        if (bMin > kMin)
-            bd[--bMin - 1 + offset] = 0x7fffffff;
-        else
-            bMin++;
-        if (bMax < kMax)
-            bd[++bMax + 1 + offset] = 0x7fffffff;
-        else
-            bMax--;
-        for (let k = bMax; k >= bMin; k -= 2) {
-            const below = bd[k - 1 + offset];
-            const above = bd[k + 1 + offset];
-            let x = below < above ? below : above - 1;
-            let y = x - k;
-            while (x > xLo && y > yLo && a[x - 1] === b[y - 1]) {
-                x--;
-                y--;
-            }
-            bd[k + offset] = x;
-            if (!odd && fMin <= k && k <= fMax && x <= fd[k + offset])
-                return [x, y];
-        }
-        if (cost >= tooExpensive) {
-            let fBest = -1;
-            let fx = xLo;
-            for (let k = fMax; k >= fMin; k -= 2) {
-                let x = Math.min(fd[k + offset], xHi);
-                let y = x - k;
-                if (y > yHi) {
-                    x = yHi + k;
-                    y = yHi;
-                }
-                if (x + y > fBest) {
-                    fBest = x + y;
-                    fx = x;
-                }
-            }
-            let bBest = Number.MAX_SAFE_INTEGER;
-            let bx = xHi;
-            for (let k = bMax; k >= bMin; k -= 2) {
-                let x = Math.max(bd[k + offset], xLo);
-                let y = x - k;
-                if (y < yLo) {
-                    x = yLo + k;
-                    y = yLo;
-                }
-                if (x + y < bBest) {
-                    bBest = x + y;
-                    bx = x;
-                }
-            }
-            return xHi + yHi - bBest < fBest - (xLo + yLo) ? [fx, fBest - fx] : [bx, bBest - bx];
-        }
-    }
 }
 function buildHunks({ oldChanged, newChanged }, context) {
     const hunks = [];
@@ -107697,7 +107734,7 @@ class VervericaClient {
         return { url: new URL(target, this.#options.endpoint), headers };
     }
     async #exchange(spec, signed, scrub) {
-        const timeoutMs = this.#options.requestTimeoutMs;
+        const timeoutMs = this.#attemptBudgetMs();
         const abort = new AbortController();
         let timedOut = false;
         // One budget for the whole attempt: undici's own timeouts are per phase, not in total.
@@ -107734,6 +107771,12 @@ class VervericaClient {
         finally {
             clearTimeout(timer);
         }
+    }
+    #attemptBudgetMs() {
+        const { requestTimeoutMs, deadline } = this.#options;
+        if (deadline === undefined)
+            return requestTimeoutMs;
+        return Math.max(1, Math.min(requestTimeoutMs, deadline - this.#now().getTime()));
     }
     #now() {
         return this.#options.now?.() ?? new Date();
@@ -107953,6 +107996,8 @@ function credentialProvider(settings) {
     });
 }
 async function syncItems(settings, items, provider, baseSha) {
+    const clock = systemClock;
+    const deadline = clock.now() + settings.timeoutMs;
     let client;
     if (provider) {
         const endpoint = resolveEndpoint({ region: settings.region, endpoint: settings.endpoint });
@@ -107964,10 +108009,10 @@ async function syncItems(settings, items, provider, baseSha) {
             requestTimeoutMs: settings.requestTimeoutMs,
             // One keep-alive connection per draft in flight, so `concurrency` is never capped by the pool.
             connections: settings.concurrency,
+            deadline,
             secrets: () => provider.secrets(),
         });
     }
-    const clock = systemClock;
     try {
         return await syncDrafts(items, {
             mode: settings.mode,
@@ -107987,7 +108032,7 @@ async function syncItems(settings, items, provider, baseSha) {
                     maxDelayMs: settings.retryMaxDelayMs,
                 },
                 clock,
-                deadline: clock.now() + settings.timeoutMs,
+                deadline,
                 gate: new ThrottleGate(clock),
             },
             warn: (message) => core_warning(message),
