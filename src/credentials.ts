@@ -2,6 +2,7 @@
 // The choice is pure (inputs and env in, a source or a message out); the provider does the I/O
 // through injected functions so that tests can drive it with fake servers and a virtual clock.
 import { checkServiceUrl } from './endpoint.js';
+import { errorMessage } from './error-message.js';
 import { redact } from './redact.js';
 import type { Credentials } from './signer.js';
 import { createStsClient, isTransientCode, type StsClient, type StsFailure } from './sts.js';
@@ -335,7 +336,7 @@ function oidcProvider(
         'OidcTokenUnavailable',
         scrub(
           `Could not get a GitHub OIDC token for audience "${source.audience}" (check ` +
-            `\`permissions: id-token: write\`): ${error instanceof Error ? error.message : String(error)}`,
+            `\`permissions: id-token: write\`): ${errorMessage(error)}`,
         ),
       );
     }

@@ -1,12 +1,7 @@
 import * as core from '@actions/core';
+import { errorMessage } from './error-message.js';
 import { runPipeline } from './pipeline.js';
 import { getSettings } from './settings.js';
-
-/** Turns anything thrown into text, without a stack trace for the user. */
-export function errorMessage(error: unknown): string {
-  if (error instanceof Error) return error.message;
-  return String(error);
-}
 
 export async function run(): Promise<void> {
   try {

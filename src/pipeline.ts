@@ -11,6 +11,7 @@ import {
   type CredentialProvider,
 } from './credentials.js';
 import { resolveEndpoint } from './endpoint.js';
+import { errorMessage } from './error-message.js';
 import { createStsClient } from './sts.js';
 import { detectChanges, isAncestor, readFileAtCommit, type ChangeSet } from './git.js';
 import { formatProblem, MANIFEST_LIMITS, parseManifest, type ManifestEntry } from './manifest.js';
@@ -252,7 +253,7 @@ async function remoteAccess(
       await provider.get();
       return provider;
     } catch (error) {
-      const message = redact(errorText(error), provider.secrets());
+      const message = redact(errorMessage(error), provider.secrets());
       if (settings.mode === 'apply') throw new RunError(message);
       why = message;
     }
@@ -275,10 +276,6 @@ function skipRemote(why: string, notices: string[]): undefined {
   notices.push(notice);
   core.notice(notice);
   return undefined;
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /** Runs the whole sync and returns the number of failed drafts. */

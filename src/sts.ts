@@ -2,6 +2,7 @@
 // OIDC token itself is the proof of identity, so the request carries no AccessKeyId and no signature.
 import { randomUUID } from 'node:crypto';
 import { request } from 'undici';
+import { errorMessage } from './error-message.js';
 
 export const STS_VERSION = '2015-04-01';
 
@@ -121,8 +122,7 @@ async function post(
     status = response.statusCode;
     text = await response.body.text();
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    return failed({ kind: 'network', message }, true);
+    return failed({ kind: 'network', message: errorMessage(error) }, true);
   }
   return interpret(status, text);
 }

@@ -3,6 +3,7 @@
 import type { ApiError, ApiResult } from './api-error.js';
 import { Code, COMMIT_LABEL } from './codes.js';
 import { unifiedDiff } from './diff.js';
+import { errorMessage } from './error-message.js';
 import type { DeploymentDraft, DraftRef } from './draft.js';
 import type { PlanItem } from './plan.js';
 import type { DraftResult, DraftStatus } from './results.js';
@@ -331,8 +332,7 @@ export async function syncDrafts(
         outcomes[index] = await syncOne(item, options, deps, drift);
       } catch (error) {
         // Defensive: an unexpected throw still becomes this draft's row, never the whole run's end.
-        const message = error instanceof Error ? error.message : String(error);
-        outcomes[index] = failure(options.mode, 'InternalError', message);
+        outcomes[index] = failure(options.mode, 'InternalError', errorMessage(error));
       }
     }
   };
