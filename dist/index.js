@@ -96323,7 +96323,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2245);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6705);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -96332,7 +96332,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 2245:
+/***/ 6705:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -96340,8 +96340,6 @@ __webpack_async_result__();
 __nccwpck_require__.d(__webpack_exports__, {
   e: () => (/* binding */ main_run)
 });
-
-// UNUSED EXPORTS: errorMessage
 
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
@@ -99290,6 +99288,12 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
+;// CONCATENATED MODULE: ./src/error-message.ts
+/** Turns anything thrown into text, without a stack trace for the user. */
+function errorMessage(error) {
+    return error instanceof Error ? error.message : String(error);
+}
+
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 // EXTERNAL MODULE: external "node:fs/promises"
@@ -99455,15 +99459,114 @@ function redact(text, secrets) {
 var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: ./node_modules/undici/index.js
 var node_modules_undici = __nccwpck_require__(6752);
+;// CONCATENATED MODULE: ./src/signer.ts
+// Alibaba Cloud request signature V3 (ACS3-HMAC-SHA256). Pure: no clock, no randomness, no I/O.
+// The caller supplies the date and nonce so that every retry can be re-signed with fresh ones.
+
+const SIGNATURE_ALGORITHM = 'ACS3-HMAC-SHA256';
+/** RFC 3986 percent-encoding: encodeURIComponent plus `!'()*`. */
+function encodeRfc3986(value) {
+    return encodeURIComponent(value).replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase());
+}
+/** Encodes each path segment on its own, keeping the `/` separators. */
+function encodePath(segments) {
+    return '/' + segments.map(encodeRfc3986).join('/');
+}
+function sha256Hex(data) {
+    return (0,external_node_crypto_.createHash)('sha256').update(data).digest('hex');
+}
+function compareCodePoints(a, b) {
+    return a < b ? -1 : a > b ? 1 : 0;
+}
+function canonicalQueryString(query) {
+    return Object.keys(query)
+        .sort(compareCodePoints)
+        .map((key) => `${encodeRfc3986(key)}=${encodeRfc3986(query[key] ?? '')}`)
+        .join('&');
+}
+function isSignedHeader(lowerName) {
+    return lowerName === 'host' || lowerName === 'content-type' || lowerName.startsWith('x-acs-');
+}
+/** Headers that take part in the signature, grouped by lower-case name (values trimmed). */
+function signedHeaderValues(headers) {
+    const grouped = new Map();
+    for (const [name, value] of Object.entries(headers)) {
+        const lower = name.toLowerCase();
+        if (!isSignedHeader(lower))
+            continue;
+        const values = grouped.get(lower) ?? [];
+        values.push((value ?? '').trim());
+        grouped.set(lower, values);
+    }
+    return grouped;
+}
+function canonicalRequest(input) {
+    const grouped = signedHeaderValues(input.headers);
+    const names = [...grouped.keys()].sort(compareCodePoints);
+    const canonicalHeaders = names
+        .map((name) => `${name}:${(grouped.get(name) ?? []).sort(compareCodePoints).join(',')}\n`)
+        .join('');
+    const signedHeaders = names.join(';');
+    const canonical = [
+        input.method.toUpperCase(),
+        input.pathname,
+        canonicalQueryString(input.query),
+        canonicalHeaders,
+        signedHeaders,
+        input.hashedPayload,
+    ].join('\n');
+    return { canonical, signedHeaders };
+}
+function stringToSign(canonical) {
+    return `${SIGNATURE_ALGORITHM}\n${sha256Hex(canonical)}`;
+}
+/** The value of the `Authorization` header for a request whose headers are already final. */
+function authorization(input, credentials) {
+    const { canonical, signedHeaders } = canonicalRequest(input);
+    const signature = (0,external_node_crypto_.createHmac)('sha256', credentials.accessKeySecret)
+        .update(stringToSign(canonical))
+        .digest('hex');
+    return `${SIGNATURE_ALGORITHM} Credential=${credentials.accessKeyId},SignedHeaders=${signedHeaders},Signature=${signature}`;
+}
+/** `YYYY-MM-DDTHH:mm:ssZ`, as `x-acs-date` requires. */
+function acsDate(date) {
+    return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+/** Returns the complete header set for the request, `authorization` included. */
+function signRequest(input) {
+    const headers = {
+        ...input.headers,
+        host: input.host,
+        'x-acs-action': input.action,
+        'x-acs-version': input.version,
+        'x-acs-date': acsDate(input.date),
+        'x-acs-signature-nonce': input.nonce,
+        'x-acs-content-sha256': sha256Hex(input.body ?? ''),
+    };
+    if (input.credentials.securityToken) {
+        headers['x-acs-security-token'] = input.credentials.securityToken;
+    }
+    headers.authorization = authorization({
+        method: input.method,
+        pathname: input.pathname,
+        query: input.query ?? {},
+        headers,
+        hashedPayload: headers['x-acs-content-sha256'] ?? '',
+    }, input.credentials);
+    return headers;
+}
+
 ;// CONCATENATED MODULE: ./src/sts.ts
 // The only place that talks to Alibaba Cloud STS. AssumeRoleWithOIDC is an anonymous RPC call: the
 // OIDC token itself is the proof of identity, so the request carries no AccessKeyId and no signature.
 
 
+
+
+
 const STS_VERSION = '2015-04-01';
-const realSleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 function createStsClient(options) {
-    const sleep = options.sleep ?? realSleep;
+    const sleep = options.sleep ?? ((ms) => systemClock.sleep(ms));
     const nonce = options.nonce ?? external_node_crypto_.randomUUID;
     const maxAttempts = Math.max(1, options.maxAttempts ?? 3);
     const backoffMs = options.backoffMs ?? 500;
@@ -99489,7 +99592,7 @@ function formParameters(params, date, nonce) {
         Action: 'AssumeRoleWithOIDC',
         Version: STS_VERSION,
         Format: 'JSON',
-        Timestamp: date.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+        Timestamp: acsDate(date),
         SignatureNonce: nonce,
         RoleArn: params.roleArn,
         OIDCProviderArn: params.oidcProviderArn,
@@ -99516,8 +99619,7 @@ async function post(endpoint, form, timeoutMs) {
         text = await response.body.text();
     }
     catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        return failed({ kind: 'network', message }, true);
+        return failed({ kind: 'network', message: errorMessage(error) }, true);
     }
     return interpret(status, text);
 }
@@ -99587,6 +99689,7 @@ function readCredentials(value) {
 // Which Alibaba Cloud credentials the action uses, and a provider that keeps them fresh.
 // The choice is pure (inputs and env in, a source or a message out); the provider does the I/O
 // through injected functions so that tests can drive it with fake servers and a virtual clock.
+
 
 
 
@@ -99794,7 +99897,7 @@ function oidcProvider(source, deps, remember, secrets) {
         }
         catch (error) {
             throw new CredentialError('OidcTokenUnavailable', scrub(`Could not get a GitHub OIDC token for audience "${source.audience}" (check ` +
-                `\`permissions: id-token: write\`): ${error instanceof Error ? error.message : String(error)}`));
+                `\`permissions: id-token: write\`): ${errorMessage(error)}`));
         }
         remember(token);
         const result = await sts.assumeRoleWithOidc(source.stsEndpoint, {
@@ -107143,6 +107246,7 @@ async function readSqlFile(root, relative, maxBytes = MAX_SQL_BYTES) {
 
 
 
+
 function sqlScriptOf(draft) {
     return draft.artifact?.sqlArtifact?.sqlScript ?? '';
 }
@@ -107380,8 +107484,7 @@ async function syncDrafts(items, options, deps) {
             }
             catch (error) {
                 // Defensive: an unexpected throw still becomes this draft's row, never the whole run's end.
-                const message = error instanceof Error ? error.message : String(error);
-                outcomes[index] = failure(options.mode, 'InternalError', message);
+                outcomes[index] = failure(options.mode, 'InternalError', errorMessage(error));
             }
         }
     };
@@ -107457,103 +107560,6 @@ function parseRetryAfter(value, nowMs) {
         return undefined;
     const at = Date.parse(text);
     return Number.isNaN(at) ? undefined : Math.max(0, at - nowMs);
-}
-
-;// CONCATENATED MODULE: ./src/signer.ts
-// Alibaba Cloud request signature V3 (ACS3-HMAC-SHA256). Pure: no clock, no randomness, no I/O.
-// The caller supplies the date and nonce so that every retry can be re-signed with fresh ones.
-
-const SIGNATURE_ALGORITHM = 'ACS3-HMAC-SHA256';
-/** RFC 3986 percent-encoding: encodeURIComponent plus `!'()*`. */
-function encodeRfc3986(value) {
-    return encodeURIComponent(value).replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase());
-}
-/** Encodes each path segment on its own, keeping the `/` separators. */
-function encodePath(segments) {
-    return '/' + segments.map(encodeRfc3986).join('/');
-}
-function sha256Hex(data) {
-    return (0,external_node_crypto_.createHash)('sha256').update(data).digest('hex');
-}
-function compareCodePoints(a, b) {
-    return a < b ? -1 : a > b ? 1 : 0;
-}
-function canonicalQueryString(query) {
-    return Object.keys(query)
-        .sort(compareCodePoints)
-        .map((key) => `${encodeRfc3986(key)}=${encodeRfc3986(query[key] ?? '')}`)
-        .join('&');
-}
-function isSignedHeader(lowerName) {
-    return lowerName === 'host' || lowerName === 'content-type' || lowerName.startsWith('x-acs-');
-}
-/** Headers that take part in the signature, grouped by lower-case name (values trimmed). */
-function signedHeaderValues(headers) {
-    const grouped = new Map();
-    for (const [name, value] of Object.entries(headers)) {
-        const lower = name.toLowerCase();
-        if (!isSignedHeader(lower))
-            continue;
-        const values = grouped.get(lower) ?? [];
-        values.push((value ?? '').trim());
-        grouped.set(lower, values);
-    }
-    return grouped;
-}
-function canonicalRequest(input) {
-    const grouped = signedHeaderValues(input.headers);
-    const names = [...grouped.keys()].sort(compareCodePoints);
-    const canonicalHeaders = names
-        .map((name) => `${name}:${(grouped.get(name) ?? []).sort(compareCodePoints).join(',')}\n`)
-        .join('');
-    const signedHeaders = names.join(';');
-    const canonical = [
-        input.method.toUpperCase(),
-        input.pathname,
-        canonicalQueryString(input.query),
-        canonicalHeaders,
-        signedHeaders,
-        input.hashedPayload,
-    ].join('\n');
-    return { canonical, signedHeaders };
-}
-function stringToSign(canonical) {
-    return `${SIGNATURE_ALGORITHM}\n${sha256Hex(canonical)}`;
-}
-/** The value of the `Authorization` header for a request whose headers are already final. */
-function authorization(input, credentials) {
-    const { canonical, signedHeaders } = canonicalRequest(input);
-    const signature = (0,external_node_crypto_.createHmac)('sha256', credentials.accessKeySecret)
-        .update(stringToSign(canonical))
-        .digest('hex');
-    return `${SIGNATURE_ALGORITHM} Credential=${credentials.accessKeyId},SignedHeaders=${signedHeaders},Signature=${signature}`;
-}
-/** `YYYY-MM-DDTHH:mm:ssZ`, as `x-acs-date` requires. */
-function acsDate(date) {
-    return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-/** Returns the complete header set for the request, `authorization` included. */
-function signRequest(input) {
-    const headers = {
-        ...input.headers,
-        host: input.host,
-        'x-acs-action': input.action,
-        'x-acs-version': input.version,
-        'x-acs-date': acsDate(input.date),
-        'x-acs-signature-nonce': input.nonce,
-        'x-acs-content-sha256': sha256Hex(input.body ?? ''),
-    };
-    if (input.credentials.securityToken) {
-        headers['x-acs-security-token'] = input.credentials.securityToken;
-    }
-    headers.authorization = authorization({
-        method: input.method,
-        pathname: input.pathname,
-        query: input.query ?? {},
-        headers,
-        hashedPayload: headers['x-acs-content-sha256'] ?? '',
-    }, input.credentials);
-    return headers;
 }
 
 ;// CONCATENATED MODULE: ./src/ververica-client.ts
@@ -107891,6 +107897,7 @@ function draftResult(sent) {
 
 
 
+
 /** Thrown for a run that must stop before any draft is touched. The message is user-facing. */
 class RunError extends Error {
 }
@@ -108103,7 +108110,7 @@ async function remoteAccess(settings, items, notices) {
             return provider;
         }
         catch (error) {
-            const message = redact(pipeline_errorText(error), provider.secrets());
+            const message = redact(errorMessage(error), provider.secrets());
             if (settings.mode === 'apply')
                 throw new RunError(message);
             why = message;
@@ -108125,9 +108132,6 @@ function skipRemote(why, notices) {
     notices.push(notice);
     core_notice(notice);
     return undefined;
-}
-function pipeline_errorText(error) {
-    return error instanceof Error ? error.message : String(error);
 }
 /** Runs the whole sync and returns the number of failed drafts. */
 async function runPipeline(settings) {
@@ -108333,12 +108337,7 @@ function getSettings() {
 
 
 
-/** Turns anything thrown into text, without a stack trace for the user. */
-function errorMessage(error) {
-    if (error instanceof Error)
-        return error.message;
-    return String(error);
-}
+
 async function main_run() {
     try {
         const settings = getSettings();

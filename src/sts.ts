@@ -2,7 +2,9 @@
 // OIDC token itself is the proof of identity, so the request carries no AccessKeyId and no signature.
 import { randomUUID } from 'node:crypto';
 import { request } from 'undici';
+import { systemClock } from './clock.js';
 import { errorMessage } from './error-message.js';
+import { acsDate } from './signer.js';
 
 export const STS_VERSION = '2015-04-01';
 
@@ -57,10 +59,8 @@ export interface StsClientOptions {
 
 type Attempt = { result: StsResult; transient: boolean };
 
-const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 export function createStsClient(options: StsClientOptions): StsClient {
-  const sleep = options.sleep ?? realSleep;
+  const sleep = options.sleep ?? ((ms: number) => systemClock.sleep(ms));
   const nonce = options.nonce ?? randomUUID;
   const maxAttempts = Math.max(1, options.maxAttempts ?? 3);
   const backoffMs = options.backoffMs ?? 500;
@@ -91,7 +91,7 @@ function formParameters(
     Action: 'AssumeRoleWithOIDC',
     Version: STS_VERSION,
     Format: 'JSON',
-    Timestamp: date.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    Timestamp: acsDate(date),
     SignatureNonce: nonce,
     RoleArn: params.roleArn,
     OIDCProviderArn: params.oidcProviderArn,
