@@ -1,6 +1,8 @@
 // End to end: the bundled action (dist/index.js) in a child process, exactly as a runner starts it,
 // on a real git repository with a real push payload, against the fake Ververica API.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
 import { runAction, type ActionRun } from './support/action-runner.js';
 import { pushEvent, workflowDispatchEvent } from './support/events.js';
 import { FakeVervericaApi } from './support/fake-ververica.js';
@@ -341,6 +343,38 @@ describe('bad input stops the run before any remote call', () => {
     });
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toContain('deleted the branch');
+    expect(api.calls).toHaveLength(0);
+  });
+
+  it('refuses a manifest over 1 MiB before reading it, and makes no call', async () => {
+    const result = await runWith(
+      { 'big.yaml': `version: 1\n# ${'x'.repeat(1024 * 1024)}\n`, 'sql/a.sql': 'SELECT 1;\n' },
+      { manifest: 'big.yaml' },
+    );
+    expect(result.exitCode).toBe(1);
+    expect(result.stdout).toMatch(
+      /manifest big\.yaml: big\.yaml is \d+ bytes; the limit is 1048576 bytes/,
+    );
+    expect(api.calls).toHaveLength(0);
+  });
+
+  it('refuses a manifest that is a FIFO instead of hanging', async () => {
+    if (repo) await removeDir(repo);
+    repo = await initRepo();
+    const base = await commitFiles(repo, { 'README.md': 'x\n' }, 'base');
+    const head = await commitFiles(repo, { 'sql/a.sql': 'SELECT 1;\n' }, 'change');
+    execFileSync('mkfifo', [path.join(repo, 'flink-drafts.yaml')]);
+    api.reset();
+    const result = await runAction({
+      workspace: repo,
+      eventName: 'push',
+      event: pushEvent({ before: base, after: head }),
+      inputs: { endpoint: api.url, 'comment-on-pr': 'false' },
+    });
+    expect(result.exitCode).toBe(1);
+    expect(result.stdout).toContain(
+      'manifest flink-drafts.yaml: flink-drafts.yaml is not a regular file',
+    );
     expect(api.calls).toHaveLength(0);
   });
 

@@ -1,8 +1,6 @@
 // One run of the action: manifest → changes → plan → sync → report. Each step is a small function
 // over values; the edges (git, HTTP, files, @actions/core) are the modules it calls.
 import * as core from '@actions/core';
-import { constants } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { Code } from './codes.js';
 import { systemClock } from './clock.js';
 import {
@@ -25,37 +23,25 @@ import type { Settings } from './settings.js';
 import { renderComment, renderSummary } from './summary.js';
 import { syncDrafts } from './sync.js';
 import { VervericaClient } from './ververica-client.js';
-import { resolveInsideWorkspace, readSqlFile } from './workspace-files.js';
+import { readSqlFile, readWorkspaceFile } from './workspace-files.js';
 
 /** Thrown for a run that must stop before any draft is touched. The message is user-facing. */
 export class RunError extends Error {}
 
-/** Reads at most one byte past the limit, so a huge file never lands in memory whole. */
-async function readManifestText(file: string, name: string): Promise<string> {
-  // Non-blocking, so a FIFO in place of the manifest cannot hang the run.
-  const handle = await open(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+/** The manifest's text: the same checks as a .sql file (inside the checkout, regular, size). */
+async function readManifestText(settings: Settings): Promise<string> {
+  const name = settings.manifestPath;
+  const file = await readWorkspaceFile(settings.workspaceDir, name, MANIFEST_LIMITS.maxBytes);
+  if (!file.ok) throw new RunError(`manifest ${name}: ${file.message}`);
   try {
-    if (!(await handle.stat()).isFile())
-      throw new RunError(`manifest ${name} is not a regular file`);
-    const buffer = Buffer.alloc(MANIFEST_LIMITS.maxBytes + 1);
-    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
-    if (bytesRead > MANIFEST_LIMITS.maxBytes) {
-      throw new RunError(`manifest ${name} is larger than ${MANIFEST_LIMITS.maxBytes} bytes`);
-    }
-    try {
-      return new TextDecoder('utf-8', { fatal: true }).decode(buffer.subarray(0, bytesRead));
-    } catch {
-      throw new RunError(`manifest ${name} is not valid UTF-8`);
-    }
-  } finally {
-    await handle.close();
+    return new TextDecoder('utf-8', { fatal: true }).decode(file.bytes);
+  } catch {
+    throw new RunError(`manifest ${name} is not valid UTF-8`);
   }
 }
 
 async function loadManifest(settings: Settings): Promise<ManifestEntry[]> {
-  const where = await resolveInsideWorkspace(settings.workspaceDir, settings.manifestPath);
-  if (!where.ok) throw new RunError(`manifest ${settings.manifestPath}: ${where.message}`);
-  const text = await readManifestText(where.path, settings.manifestPath);
+  const text = await readManifestText(settings);
   const parsed = parseManifest(text, { path: settings.manifestPath, defaults: settings.defaults });
   if (parsed.ok) return parsed.entries;
   for (const problem of parsed.problems) {

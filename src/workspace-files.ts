@@ -87,11 +87,17 @@ export function decodeSql(relative: string, bytes: Uint8Array, maxBytes = MAX_SQ
   }
 }
 
-export async function readSqlFile(
+export type FileBytes = { ok: true; bytes: Buffer } | { ok: false; code: string; message: string };
+
+/**
+ * The bytes of a regular file inside the checkout, refused before reading when it is larger than
+ * `maxBytes`, so a huge file never lands in memory.
+ */
+export async function readWorkspaceFile(
   root: string,
   relative: string,
-  maxBytes = MAX_SQL_BYTES,
-): Promise<SqlFile> {
+  maxBytes: number,
+): Promise<FileBytes> {
   const resolved = await resolveInsideWorkspace(root, relative);
   if (!resolved.ok) return resolved;
   let handle: FileHandle;
@@ -118,8 +124,17 @@ export async function readSqlFile(
         message: `${relative} is ${stat.size} bytes; the limit is ${maxBytes} bytes`,
       };
     }
-    return decodeSql(relative, await handle.readFile(), maxBytes);
+    return { ok: true, bytes: await handle.readFile() };
   } finally {
     await handle.close();
   }
+}
+
+export async function readSqlFile(
+  root: string,
+  relative: string,
+  maxBytes = MAX_SQL_BYTES,
+): Promise<SqlFile> {
+  const file = await readWorkspaceFile(root, relative, maxBytes);
+  return file.ok ? decodeSql(relative, file.bytes, maxBytes) : file;
 }
