@@ -20,7 +20,7 @@ import { annotateFailures, failedCount, writeOutputs, writeSummary } from './rep
 import type { DraftResult } from './results.js';
 import { ThrottleGate } from './retry.js';
 import type { Settings } from './settings.js';
-import { renderComment, renderSummary } from './summary.js';
+import { renderComment, renderSummary, type SummaryInput } from './summary.js';
 import { syncDrafts } from './sync.js';
 import { VervericaClient } from './ververica-client.js';
 import { readSqlFile, readWorkspaceFile } from './workspace-files.js';
@@ -182,8 +182,9 @@ async function syncItems(
   }
 }
 
-async function comment(settings: Settings, body: string): Promise<void> {
+async function comment(settings: Settings, summary: SummaryInput): Promise<void> {
   const { repository, event } = settings;
+  const marker = commentMarker(settings.commentKey);
   if (!repository) return;
   const isPr = event.pullNumber !== undefined;
   const onDefaultBranch = event.defaultBranch && event.ref === `refs/heads/${event.defaultBranch}`;
@@ -196,8 +197,8 @@ async function comment(settings: Settings, body: string): Promise<void> {
       pullNumbers: isPr ? [event.pullNumber as number] : undefined,
       commitSha: isPr ? undefined : event.head,
     },
-    body,
-    marker: commentMarker(settings.commentKey),
+    body: renderComment({ ...summary, marker }),
+    marker,
     summaryUrl: settings.runUrl,
     enabled: settings.commentOnPr,
   });
@@ -211,7 +212,6 @@ async function comment(settings: Settings, body: string): Promise<void> {
   }
 }
 
-/** Runs the whole sync and returns the number of failed drafts. */
 /**
  * Credentials for the remote part, fetched once up front so that a broken OIDC or STS setup fails
  * with one clear message instead of once per draft. Plan mode goes on without them (fork PRs).
@@ -282,7 +282,7 @@ export async function runPipeline(settings: Settings): Promise<{ failed: number;
     message: scrub(r.message),
     diff: scrub(r.diff),
   }));
-  const summaryInput = {
+  const summaryInput: SummaryInput = {
     mode: settings.mode,
     results,
     notices: notices.map((n) => scrub(n) ?? ''),
@@ -291,9 +291,6 @@ export async function runPipeline(settings: Settings): Promise<{ failed: number;
   writeOutputs(results);
   annotateFailures(results);
   await writeSummary(renderSummary(summaryInput));
-  await comment(
-    settings,
-    renderComment({ ...summaryInput, marker: commentMarker(settings.commentKey) }),
-  );
+  await comment(settings, summaryInput);
   return { failed: failedCount(results), total: results.length };
 }
