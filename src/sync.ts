@@ -61,6 +61,12 @@ export function withScript(
   };
 }
 
+/** The commit recorded on the draft by its last sync, when the label holds a full SHA. */
+function recordedCommit(draft: DeploymentDraft): string | undefined {
+  const recorded = draft.labels?.[COMMIT_LABEL];
+  return recorded && /^[0-9a-f]{40}$/.test(recorded) ? recorded : undefined;
+}
+
 function shortSha(sha: string): string {
   return sha.slice(0, 7);
 }
@@ -106,9 +112,9 @@ class DriftCheck {
 
   /** True when the draft's script differs from the file at the commit the draft was last synced from. */
   async drifted(file: string, draft: DeploymentDraft): Promise<boolean> {
-    const recorded = draft.labels?.[COMMIT_LABEL];
-    if (this.options.onDrift === 'overwrite' || !recorded) return false;
-    if (!/^[0-9a-f]{40}$/.test(recorded)) {
+    if (this.options.onDrift === 'overwrite' || !draft.labels?.[COMMIT_LABEL]) return false;
+    const recorded = recordedCommit(draft);
+    if (!recorded) {
       this.deps.warn(`${file}: draft label ${COMMIT_LABEL} is not a commit SHA; drift not checked`);
       return false;
     }
@@ -154,9 +160,9 @@ class DriftCheck {
    * of an older workflow run must not roll the draft back.
    */
   async isNewer(draft: DeploymentDraft): Promise<string | undefined> {
-    const recorded = draft.labels?.[COMMIT_LABEL];
+    const recorded = recordedCommit(draft);
     const head = this.options.commitSha;
-    if (!recorded || !/^[0-9a-f]{40}$/.test(recorded) || recorded === head) return undefined;
+    if (!recorded || recorded === head) return undefined;
     if (!this.deps.isAncestor) return undefined;
     return (await this.deps.isAncestor(head, recorded).catch(() => undefined))
       ? recorded
@@ -302,11 +308,11 @@ async function syncOne(
   return { status: 'updated', requestId: put.requestId, draftName, drift: drifted };
 }
 
-function timedOut(mode: SyncOptions['mode'], minutesBudget: string): Outcome {
+function timedOut(mode: SyncOptions['mode']): Outcome {
   return failure(
     mode,
     Code.Timeout,
-    `The time budget (${minutesBudget}) ran out before this draft was synced`,
+    'The time budget (timeout-minutes) ran out before this draft was synced',
   );
 }
 
@@ -318,14 +324,13 @@ export async function syncDrafts(
 ): Promise<DraftResult[]> {
   const drift = new DriftCheck(deps, options);
   const outcomes: Outcome[] = new Array(items.length);
-  const budget = `timeout-minutes`;
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < items.length) {
       const index = next++;
       const item = items[index] as PlanItem;
       if (deps.retry.clock.now() >= deps.retry.deadline && !item.deleted) {
-        outcomes[index] = timedOut(options.mode, budget);
+        outcomes[index] = timedOut(options.mode);
         continue;
       }
       try {
