@@ -99294,10 +99294,6 @@ function errorMessage(error) {
     return error instanceof Error ? error.message : String(error);
 }
 
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __nccwpck_require__(1455);
 ;// CONCATENATED MODULE: ./src/codes.ts
 // The action's own result codes. API failures keep the API's `errorCode` or the gateway's `Code`.
 const Code = {
@@ -106324,139 +106320,6 @@ function closers(head) {
     return closeFence + '\n</details>'.repeat(openDetails);
 }
 
-;// CONCATENATED MODULE: ./src/report.ts
-// The only module that writes the action's outputs, job summary and annotations.
-
-const FAILED = new Set(['failed', 'would-fail']);
-/** `updated` also counts `would-update`, and `failed` counts `would-fail`, so plan and apply share outputs. */
-function writeOutputs(results) {
-    const count = (...statuses) => results.filter((r) => statuses.includes(r.status)).length;
-    setOutput('results', JSON.stringify(results.map((r) => ({
-        file: r.file,
-        draftId: r.draftId,
-        draftName: r.draftName ?? null,
-        workspace: r.workspace,
-        namespace: r.namespace,
-        status: r.status,
-        code: r.code ?? null,
-        message: r.message ?? null,
-        requestId: r.requestId ?? null,
-    }))));
-    setOutput('updated', count('updated', 'would-update'));
-    setOutput('unchanged', count('unchanged'));
-    setOutput('skipped', count('skipped'));
-    setOutput('failed', count('failed', 'would-fail'));
-}
-/** One error annotation per failed draft, on the .sql file, so it shows on the PR's files view. */
-function annotateFailures(results) {
-    for (const r of results) {
-        if (!FAILED.has(r.status))
-            continue;
-        const request = r.requestId ? ` (request ${r.requestId})` : '';
-        error(`${r.code ?? 'Error'}: ${r.message ?? ''}${request}`, {
-            title: `Draft ${r.draftName ?? r.draftId} ${r.status}`,
-            file: r.file,
-        });
-    }
-}
-async function writeSummary(markdown) {
-    if (!process.env.GITHUB_STEP_SUMMARY) {
-        info(markdown);
-        return;
-    }
-    await summary.addRaw(markdown, true).write({ overwrite: false });
-}
-function failedCount(results) {
-    return results.filter((r) => FAILED.has(r.status)).length;
-}
-
-;// CONCATENATED MODULE: ./src/retry.ts
-
-/**
- * A pause shared by every draft in flight: when the API throttles one caller, all of them hold
- * back, instead of each spending its own retries against the same limit.
- */
-class ThrottleGate {
-    clock;
-    pausedUntil = 0;
-    constructor(clock) {
-        this.clock = clock;
-    }
-    /**
-     * Waits until the shared pause is over, following any extension made meanwhile. With a
-     * `deadline`, returns false at once (without sleeping) when the pause would last until or
-     * past it.
-     */
-    async wait(deadline = Number.POSITIVE_INFINITY) {
-        for (;;) {
-            const now = this.clock.now();
-            if (now >= this.pausedUntil)
-                return true;
-            if (this.pausedUntil >= deadline)
-                return false;
-            await this.clock.sleep(this.pausedUntil - now);
-        }
-    }
-    /** Extends the pause to now + ms; never shortens it. */
-    pause(ms) {
-        this.pausedUntil = Math.max(this.pausedUntil, this.clock.now() + Math.max(0, ms));
-    }
-}
-/**
- * Full-jitter backoff before retry number `attemptIndex + 1`: uniform in
- * [0, min(maxDelayMs, baseDelayMs * 2^attemptIndex)].
- */
-function backoffDelay(attemptIndex, policy, random) {
-    const base = Math.max(0, policy.baseDelayMs);
-    const max = Math.max(0, policy.maxDelayMs);
-    // base * 2^n overflows to Infinity for large n; 0 * Infinity would be NaN.
-    const ceiling = base === 0 ? 0 : Math.min(max, base * 2 ** Math.max(0, attemptIndex));
-    const r = Math.min(1, Math.max(0, random()));
-    return Math.floor(r * ceiling);
-}
-function deadlineError() {
-    return {
-        status: 0,
-        code: Code.Timeout,
-        message: 'The time budget ran out before the request could be sent',
-        transient: false,
-        throttled: false,
-    };
-}
-/**
- * Calls `attempt` (with the 0-based attempt index) until it succeeds, fails for good, runs out of
- * retries, or the next attempt could not start before the deadline. Returns the last result and
- * how many attempts were made.
- */
-async function withRetry(attempt, ctx) {
-    const { policy, clock, deadline, gate } = ctx;
-    const retries = Number.isFinite(policy.maxRetries) ? Math.floor(policy.maxRetries) : 0;
-    const maxAttempts = Math.max(0, retries) + 1;
-    let last;
-    let attempts = 0;
-    const giveUp = () => last ? { ...last, attempts } : { ok: false, error: deadlineError(), attempts };
-    for (;;) {
-        if (gate && !(await gate.wait(deadline)))
-            return giveUp();
-        if (clock.now() >= deadline)
-            return giveUp();
-        last = await attempt(attempts);
-        attempts++;
-        if (last.ok || !last.error.transient)
-            return { ...last, attempts };
-        const retryAfter = last.error.retryAfterMs ?? 0;
-        const wait = Math.max(backoffDelay(attempts - 1, policy, () => clock.random()), retryAfter > 0 ? retryAfter : 0);
-        // Even a caller that stops here slows the others down: the limit is shared.
-        if (last.error.throttled)
-            gate?.pause(wait);
-        if (attempts >= maxAttempts)
-            return giveUp();
-        if (clock.now() + wait >= deadline)
-            return giveUp();
-        await clock.sleep(wait);
-    }
-}
-
 // EXTERNAL MODULE: external "node:buffer"
 var external_node_buffer_ = __nccwpck_require__(4573);
 ;// CONCATENATED MODULE: ./src/myers.ts
@@ -107124,6 +106987,145 @@ function sum(values) {
     return values.reduce((a, b) => a + b, 0);
 }
 
+;// CONCATENATED MODULE: ./src/report.ts
+// The only module that writes the action's outputs, job summary and annotations.
+
+
+const FAILED = new Set(['failed', 'would-fail']);
+/** `updated` also counts `would-update`, and `failed` counts `would-fail`, so plan and apply share outputs. */
+function writeOutputs(results) {
+    const count = countByStatus(results);
+    setOutput('results', JSON.stringify(results.map((r) => ({
+        file: r.file,
+        draftId: r.draftId,
+        draftName: r.draftName ?? null,
+        workspace: r.workspace,
+        namespace: r.namespace,
+        status: r.status,
+        code: r.code ?? null,
+        message: r.message ?? null,
+        requestId: r.requestId ?? null,
+    }))));
+    setOutput('updated', count.updated + count['would-update']);
+    setOutput('unchanged', count.unchanged);
+    setOutput('skipped', count.skipped);
+    setOutput('failed', failedCount(results));
+}
+/** One error annotation per failed draft, on the .sql file, so it shows on the PR's files view. */
+function annotateFailures(results) {
+    for (const r of results) {
+        if (!FAILED.has(r.status))
+            continue;
+        const request = r.requestId ? ` (request ${r.requestId})` : '';
+        error(`${r.code ?? 'Error'}: ${r.message ?? ''}${request}`, {
+            title: `Draft ${r.draftName ?? r.draftId} ${r.status}`,
+            file: r.file,
+        });
+    }
+}
+async function writeSummary(markdown) {
+    if (!process.env.GITHUB_STEP_SUMMARY) {
+        info(markdown);
+        return;
+    }
+    await summary.addRaw(markdown, true).write({ overwrite: false });
+}
+function failedCount(results) {
+    const count = countByStatus(results);
+    return count.failed + count['would-fail'];
+}
+
+;// CONCATENATED MODULE: ./src/retry.ts
+
+/**
+ * A pause shared by every draft in flight: when the API throttles one caller, all of them hold
+ * back, instead of each spending its own retries against the same limit.
+ */
+class ThrottleGate {
+    clock;
+    pausedUntil = 0;
+    constructor(clock) {
+        this.clock = clock;
+    }
+    /**
+     * Waits until the shared pause is over, following any extension made meanwhile. With a
+     * `deadline`, returns false at once (without sleeping) when the pause would last until or
+     * past it.
+     */
+    async wait(deadline = Number.POSITIVE_INFINITY) {
+        for (;;) {
+            const now = this.clock.now();
+            if (now >= this.pausedUntil)
+                return true;
+            if (this.pausedUntil >= deadline)
+                return false;
+            await this.clock.sleep(this.pausedUntil - now);
+        }
+    }
+    /** Extends the pause to now + ms; never shortens it. */
+    pause(ms) {
+        this.pausedUntil = Math.max(this.pausedUntil, this.clock.now() + Math.max(0, ms));
+    }
+}
+/**
+ * Full-jitter backoff before retry number `attemptIndex + 1`: uniform in
+ * [0, min(maxDelayMs, baseDelayMs * 2^attemptIndex)].
+ */
+function backoffDelay(attemptIndex, policy, random) {
+    const base = Math.max(0, policy.baseDelayMs);
+    const max = Math.max(0, policy.maxDelayMs);
+    // base * 2^n overflows to Infinity for large n; 0 * Infinity would be NaN.
+    const ceiling = base === 0 ? 0 : Math.min(max, base * 2 ** Math.max(0, attemptIndex));
+    const r = Math.min(1, Math.max(0, random()));
+    return Math.floor(r * ceiling);
+}
+function deadlineError() {
+    return {
+        status: 0,
+        code: Code.Timeout,
+        message: 'The time budget ran out before the request could be sent',
+        transient: false,
+        throttled: false,
+    };
+}
+/**
+ * Calls `attempt` (with the 0-based attempt index) until it succeeds, fails for good, runs out of
+ * retries, or the next attempt could not start before the deadline. Returns the last result and
+ * how many attempts were made.
+ */
+async function withRetry(attempt, ctx) {
+    const { policy, clock, deadline, gate } = ctx;
+    const retries = Number.isFinite(policy.maxRetries) ? Math.floor(policy.maxRetries) : 0;
+    const maxAttempts = Math.max(0, retries) + 1;
+    let last;
+    let attempts = 0;
+    const giveUp = () => last ? { ...last, attempts } : { ok: false, error: deadlineError(), attempts };
+    for (;;) {
+        if (gate && !(await gate.wait(deadline)))
+            return giveUp();
+        if (clock.now() >= deadline)
+            return giveUp();
+        last = await attempt(attempts);
+        attempts++;
+        if (last.ok || !last.error.transient)
+            return { ...last, attempts };
+        const retryAfter = last.error.retryAfterMs ?? 0;
+        const wait = Math.max(backoffDelay(attempts - 1, policy, () => clock.random()), retryAfter > 0 ? retryAfter : 0);
+        // Even a caller that stops here slows the others down: the limit is shared.
+        if (last.error.throttled)
+            gate?.pause(wait);
+        if (attempts >= maxAttempts)
+            return giveUp();
+        if (clock.now() + wait >= deadline)
+            return giveUp();
+        await clock.sleep(wait);
+    }
+}
+
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(1455);
 ;// CONCATENATED MODULE: ./src/workspace-files.ts
 // Reads the .sql files that the manifest names. The only module that reads the checkout's files.
 
@@ -107205,7 +107207,11 @@ function decodeSql(relative, bytes, maxBytes = MAX_SQL_BYTES) {
         return { ok: false, code: Code.FileNotUtf8, message: `${relative} is not valid UTF-8` };
     }
 }
-async function readSqlFile(root, relative, maxBytes = MAX_SQL_BYTES) {
+/**
+ * The bytes of a regular file inside the checkout, refused before reading when it is larger than
+ * `maxBytes`, so a huge file never lands in memory.
+ */
+async function readWorkspaceFile(root, relative, maxBytes) {
     const resolved = await resolveInsideWorkspace(root, relative);
     if (!resolved.ok)
         return resolved;
@@ -107234,11 +107240,15 @@ async function readSqlFile(root, relative, maxBytes = MAX_SQL_BYTES) {
                 message: `${relative} is ${stat.size} bytes; the limit is ${maxBytes} bytes`,
             };
         }
-        return decodeSql(relative, await handle.readFile(), maxBytes);
+        return { ok: true, bytes: await handle.readFile() };
     }
     finally {
         await handle.close();
     }
+}
+async function readSqlFile(root, relative, maxBytes = MAX_SQL_BYTES) {
+    const file = await readWorkspaceFile(root, relative, maxBytes);
+    return file.ok ? decodeSql(relative, file.bytes, maxBytes) : file;
 }
 
 ;// CONCATENATED MODULE: ./src/sync.ts
@@ -107258,6 +107268,11 @@ function withScript(draft, sqlScript, commitSha) {
         artifact: { ...artifact, sqlArtifact: { ...artifact.sqlArtifact, sqlScript } },
         labels: { ...draft.labels, [COMMIT_LABEL]: commitSha },
     };
+}
+/** The commit recorded on the draft by its last sync, when the label holds a full SHA. */
+function recordedCommit(draft) {
+    const recorded = draft.labels?.[COMMIT_LABEL];
+    return recorded && /^[0-9a-f]{40}$/.test(recorded) ? recorded : undefined;
 }
 function sync_shortSha(sha) {
     return sha.slice(0, 7);
@@ -107296,10 +107311,10 @@ class DriftCheck {
     }
     /** True when the draft's script differs from the file at the commit the draft was last synced from. */
     async drifted(file, draft) {
-        const recorded = draft.labels?.[COMMIT_LABEL];
-        if (this.options.onDrift === 'overwrite' || !recorded)
+        if (this.options.onDrift === 'overwrite' || !draft.labels?.[COMMIT_LABEL])
             return false;
-        if (!/^[0-9a-f]{40}$/.test(recorded)) {
+        const recorded = recordedCommit(draft);
+        if (!recorded) {
             this.deps.warn(`${file}: draft label ${COMMIT_LABEL} is not a commit SHA; drift not checked`);
             return false;
         }
@@ -107338,9 +107353,9 @@ class DriftCheck {
      * of an older workflow run must not roll the draft back.
      */
     async isNewer(draft) {
-        const recorded = draft.labels?.[COMMIT_LABEL];
+        const recorded = recordedCommit(draft);
         const head = this.options.commitSha;
-        if (!recorded || !/^[0-9a-f]{40}$/.test(recorded) || recorded === head)
+        if (!recorded || recorded === head)
             return undefined;
         if (!this.deps.isAncestor)
             return undefined;
@@ -107462,21 +107477,20 @@ async function syncOne(item, options, deps, drift) {
     }
     return { status: 'updated', requestId: put.requestId, draftName, drift: drifted };
 }
-function timedOut(mode, minutesBudget) {
-    return failure(mode, Code.Timeout, `The time budget (${minutesBudget}) ran out before this draft was synced`);
+function timedOut(mode) {
+    return failure(mode, Code.Timeout, 'The time budget (timeout-minutes) ran out before this draft was synced');
 }
 /** Syncs every item with at most `concurrency` in flight. Results come back in plan order. */
 async function syncDrafts(items, options, deps) {
     const drift = new DriftCheck(deps, options);
     const outcomes = new Array(items.length);
-    const budget = `timeout-minutes`;
     let next = 0;
     const worker = async () => {
         while (next < items.length) {
             const index = next++;
             const item = items[index];
             if (deps.retry.clock.now() >= deps.retry.deadline && !item.deleted) {
-                outcomes[index] = timedOut(options.mode, budget);
+                outcomes[index] = timedOut(options.mode);
                 continue;
             }
             try {
@@ -107896,39 +107910,24 @@ function draftResult(sent) {
 
 
 
-
-
 /** Thrown for a run that must stop before any draft is touched. The message is user-facing. */
 class RunError extends Error {
 }
-/** Reads at most one byte past the limit, so a huge file never lands in memory whole. */
-async function readManifestText(file, name) {
-    // Non-blocking, so a FIFO in place of the manifest cannot hang the run.
-    const handle = await (0,promises_.open)(file, external_node_fs_namespaceObject.constants.O_RDONLY | (external_node_fs_namespaceObject.constants.O_NONBLOCK ?? 0));
+/** The manifest's text: the same checks as a .sql file (inside the checkout, regular, size). */
+async function readManifestText(settings) {
+    const name = settings.manifestPath;
+    const file = await readWorkspaceFile(settings.workspaceDir, name, MANIFEST_LIMITS.maxBytes);
+    if (!file.ok)
+        throw new RunError(`manifest ${name}: ${file.message}`);
     try {
-        if (!(await handle.stat()).isFile())
-            throw new RunError(`manifest ${name} is not a regular file`);
-        const buffer = Buffer.alloc(MANIFEST_LIMITS.maxBytes + 1);
-        const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
-        if (bytesRead > MANIFEST_LIMITS.maxBytes) {
-            throw new RunError(`manifest ${name} is larger than ${MANIFEST_LIMITS.maxBytes} bytes`);
-        }
-        try {
-            return new TextDecoder('utf-8', { fatal: true }).decode(buffer.subarray(0, bytesRead));
-        }
-        catch {
-            throw new RunError(`manifest ${name} is not valid UTF-8`);
-        }
+        return new TextDecoder('utf-8', { fatal: true }).decode(file.bytes);
     }
-    finally {
-        await handle.close();
+    catch {
+        throw new RunError(`manifest ${name} is not valid UTF-8`);
     }
 }
 async function loadManifest(settings) {
-    const where = await resolveInsideWorkspace(settings.workspaceDir, settings.manifestPath);
-    if (!where.ok)
-        throw new RunError(`manifest ${settings.manifestPath}: ${where.message}`);
-    const text = await readManifestText(where.path, settings.manifestPath);
+    const text = await readManifestText(settings);
     const parsed = parseManifest(text, { path: settings.manifestPath, defaults: settings.defaults });
     if (parsed.ok)
         return parsed.entries;
@@ -108049,8 +108048,9 @@ async function syncItems(settings, items, provider, baseSha) {
         await client?.close();
     }
 }
-async function comment(settings, body) {
+async function comment(settings, summary) {
     const { repository, event } = settings;
+    const marker = commentMarker(settings.commentKey);
     if (!repository)
         return;
     const isPr = event.pullNumber !== undefined;
@@ -108065,8 +108065,8 @@ async function comment(settings, body) {
             pullNumbers: isPr ? [event.pullNumber] : undefined,
             commitSha: isPr ? undefined : event.head,
         },
-        body,
-        marker: commentMarker(settings.commentKey),
+        body: renderComment({ ...summary, marker }),
+        marker,
         summaryUrl: settings.runUrl,
         enabled: settings.commentOnPr,
     });
@@ -108082,7 +108082,6 @@ async function comment(settings, body) {
         }
     }
 }
-/** Runs the whole sync and returns the number of failed drafts. */
 /**
  * Credentials for the remote part, fetched once up front so that a broken OIDC or STS setup fails
  * with one clear message instead of once per draft. Plan mode goes on without them (fork PRs).
@@ -108159,7 +108158,7 @@ async function runPipeline(settings) {
     writeOutputs(results);
     annotateFailures(results);
     await writeSummary(renderSummary(summaryInput));
-    await comment(settings, renderComment({ ...summaryInput, marker: commentMarker(settings.commentKey) }));
+    await comment(settings, summaryInput);
     return { failed: failedCount(results), total: results.length };
 }
 

@@ -1,13 +1,13 @@
 // The only module that writes the action's outputs, job summary and annotations.
 import * as core from '@actions/core';
 import type { DraftResult } from './results.js';
+import { countByStatus } from './summary.js';
 
 const FAILED = new Set(['failed', 'would-fail']);
 
 /** `updated` also counts `would-update`, and `failed` counts `would-fail`, so plan and apply share outputs. */
-export function writeOutputs(results: readonly DraftResult[]): void {
-  const count = (...statuses: string[]): number =>
-    results.filter((r) => statuses.includes(r.status)).length;
+export function writeOutputs(results: DraftResult[]): void {
+  const count = countByStatus(results);
   core.setOutput(
     'results',
     JSON.stringify(
@@ -24,10 +24,10 @@ export function writeOutputs(results: readonly DraftResult[]): void {
       })),
     ),
   );
-  core.setOutput('updated', count('updated', 'would-update'));
-  core.setOutput('unchanged', count('unchanged'));
-  core.setOutput('skipped', count('skipped'));
-  core.setOutput('failed', count('failed', 'would-fail'));
+  core.setOutput('updated', count.updated + count['would-update']);
+  core.setOutput('unchanged', count.unchanged);
+  core.setOutput('skipped', count.skipped);
+  core.setOutput('failed', failedCount(results));
 }
 
 /** One error annotation per failed draft, on the .sql file, so it shows on the PR's files view. */
@@ -50,6 +50,7 @@ export async function writeSummary(markdown: string): Promise<void> {
   await core.summary.addRaw(markdown, true).write({ overwrite: false });
 }
 
-export function failedCount(results: readonly DraftResult[]): number {
-  return results.filter((r) => FAILED.has(r.status)).length;
+export function failedCount(results: DraftResult[]): number {
+  const count = countByStatus(results);
+  return count.failed + count['would-fail'];
 }
