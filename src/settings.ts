@@ -43,6 +43,8 @@ export interface Settings {
   };
   onDrift: OnDrift;
   concurrency: number;
+  /** Read drafts in pages (ListDeploymentDrafts) when that takes fewer calls than one GET each. */
+  listDrafts: boolean;
   maxRetries: number;
   /** Full-jitter backoff: retry n waits up to min(retryMaxDelayMs, retryBaseDelayMs × 2^n). */
   retryBaseDelayMs: number;
@@ -209,6 +211,7 @@ export function getSettings(): Settings {
     },
     onDrift: choice('on-drift', ['fail', 'warn', 'overwrite'] as const, problems),
     concurrency: integer('concurrency', 1, 64, problems),
+    listDrafts: boolean('list-drafts', problems),
     maxRetries: integer('max-retries', 0, 20, problems),
     retryBaseDelayMs: Math.round(positive('retry-delay-seconds', 60, problems) * 1000),
     retryMaxDelayMs: Math.round(positive('retry-max-delay-seconds', 600, problems) * 1000),
