@@ -8,6 +8,7 @@ import {
   createCredentialProvider,
   type CredentialProvider,
 } from './credentials.js';
+import { listTargetDrafts } from './draft-listing.js';
 import { resolveEndpoint } from './endpoint.js';
 import { errorMessage } from './error-message.js';
 import { createStsClient } from './sts.js';
@@ -18,7 +19,7 @@ import { commentMarker, upsertPrComments } from './pr-comment.js';
 import { redact } from './redact.js';
 import { annotateFailures, failedCount, writeOutputs, writeSummary } from './report.js';
 import type { DraftResult } from './results.js';
-import { ThrottleGate } from './retry.js';
+import { ThrottleGate, type RetryContext } from './retry.js';
 import type { Settings } from './settings.js';
 import { renderComment, renderSummary, type SummaryInput } from './summary.js';
 import { syncDrafts } from './sync.js';
@@ -148,7 +149,26 @@ async function syncItems(
       secrets: () => provider.secrets(),
     });
   }
+  const retry: RetryContext = {
+    policy: {
+      maxRetries: settings.maxRetries,
+      baseDelayMs: settings.retryBaseDelayMs,
+      maxDelayMs: settings.retryMaxDelayMs,
+    },
+    clock,
+    deadline,
+    gate: new ThrottleGate(clock),
+  };
   try {
+    const listed =
+      client && settings.mode === 'apply' && settings.listDrafts
+        ? await listTargetDrafts(items, {
+            api: client,
+            retry,
+            concurrency: settings.concurrency,
+            log: (message) => core.info(message),
+          })
+        : undefined;
     return await syncDrafts(
       items,
       {
@@ -164,16 +184,8 @@ async function syncItems(
         fileAtCommit: (sha, file) => readFileAtCommit(settings.workspaceDir, sha, file),
         isAncestor: (ancestor, descendant) =>
           isAncestor(settings.workspaceDir, ancestor, descendant),
-        retry: {
-          policy: {
-            maxRetries: settings.maxRetries,
-            baseDelayMs: settings.retryBaseDelayMs,
-            maxDelayMs: settings.retryMaxDelayMs,
-          },
-          clock,
-          deadline,
-          gate: new ThrottleGate(clock),
-        },
+        retry,
+        listed,
         warn: (message) => core.warning(message),
       },
     );

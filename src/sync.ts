@@ -37,6 +37,17 @@ export interface SyncDeps {
   warn(message: string): void;
   /** Whether `ancestor` is in `descendant`'s history; undefined when git cannot tell. */
   isAncestor?(ancestor: string, descendant: string): Promise<boolean | undefined>;
+  /** Apply mode: drafts already read from a listing. Any draft it does not hand out is read by GET. */
+  listed?: { take(ref: DraftRef): DraftRead | undefined };
+}
+
+/** A draft as read: by GET, or from a listing that keeps only a digest of the script. */
+export interface DraftRead {
+  /** The whole draft; a listed one has no `sqlScript`, which the update replaces anyway. */
+  draft: DeploymentDraft;
+  requestId?: string;
+  /** Whether the draft's script is exactly `text`. */
+  scriptEquals(text: string): boolean;
 }
 
 type Outcome = Pick<DraftResult, 'status' | 'code' | 'message' | 'requestId' | 'diff' | 'drift'> & {
@@ -111,7 +122,8 @@ class DriftCheck {
   ) {}
 
   /** True when the draft's script differs from the file at the commit the draft was last synced from. */
-  async drifted(file: string, draft: DeploymentDraft): Promise<boolean> {
+  async drifted(file: string, read: DraftRead): Promise<boolean> {
+    const { draft } = read;
     if (this.options.onDrift === 'overwrite' || !draft.labels?.[COMMIT_LABEL]) return false;
     const recorded = recordedCommit(draft);
     if (!recorded) {
@@ -137,22 +149,18 @@ class DriftCheck {
       return false;
     }
     const before = decodeSql(file, bytes);
-    if (before.ok && before.text === sqlScriptOf(draft)) return false;
+    if (before.ok && read.scriptEquals(before.text)) return false;
     // An `unchanged` result does not refresh the label, so a draft that already held a later
     // commit's text (say, tried out in the console and then committed) is still git's text.
-    return !(await this.matchesBase(file, draft, recorded));
+    return !(await this.matchesBase(file, read, recorded));
   }
 
-  private async matchesBase(
-    file: string,
-    draft: DeploymentDraft,
-    recorded: string,
-  ): Promise<boolean> {
+  private async matchesBase(file: string, read: DraftRead, recorded: string): Promise<boolean> {
     const base = this.options.baseSha;
     if (!base || base === recorded) return false;
     const bytes = await this.deps.fileAtCommit(base, file).catch(() => undefined);
     const text = bytes && decodeSql(file, bytes);
-    return !!text && text.ok && text.text === sqlScriptOf(draft);
+    return !!text && text.ok && read.scriptEquals(text.text);
   }
 
   /**
@@ -168,6 +176,25 @@ class DriftCheck {
       ? recorded
       : undefined;
   }
+}
+
+function readByGet(draft: DeploymentDraft, requestId?: string): DraftRead {
+  return { draft, requestId, scriptEquals: (text) => sqlScriptOf(draft) === text };
+}
+
+/** The draft as a listing already gave it, or else as a GET reads it now. */
+async function readDraft(
+  api: DraftApi,
+  ref: DraftRef,
+  options: SyncOptions,
+  deps: SyncDeps,
+): Promise<ApiResult<DraftRead>> {
+  // Plan mode shows a diff, so it needs the script's text: always a GET.
+  const listed = options.mode === 'apply' ? deps.listed?.take(ref) : undefined;
+  if (listed) return { ok: true, value: listed };
+  const got = await withRetry(() => api.getDraft(ref), deps.retry);
+  if (!got.ok) return { ok: false, error: withinBudget(got.error, got.attempts, deps.retry) };
+  return { ok: true, value: readByGet(got.value, got.requestId) };
 }
 
 async function syncOne(
@@ -201,9 +228,10 @@ async function syncOne(
     draftId: item.entry.draftId,
   };
 
-  const got = await withRetry(() => api.getDraft(ref), deps.retry);
-  if (!got.ok) return apiFailure(mode, withinBudget(got.error, got.attempts, deps.retry));
-  const draft = got.value;
+  const got = await readDraft(api, ref, options, deps);
+  if (!got.ok) return apiFailure(mode, got.error);
+  const read = got.value;
+  const { draft, requestId } = read;
   const draftName = draft.name;
   const kind = draft.artifact?.kind;
   if (kind !== 'SQLSCRIPT') {
@@ -212,14 +240,13 @@ async function syncOne(
         mode,
         Code.DraftNotSqlScript,
         `Draft is a ${kind ?? 'draft without an artifact'}, not a SQL draft; only SQLSCRIPT drafts hold SQL`,
-        got.requestId,
+        requestId,
       ),
       draftName,
     };
   }
-  const current = sqlScriptOf(draft);
-  if (current === sql.text) {
-    return { status: 'unchanged', requestId: got.requestId, draftName };
+  if (read.scriptEquals(sql.text)) {
+    return { status: 'unchanged', requestId, draftName };
   }
 
   const newer = await drift.isNewer(draft);
@@ -230,14 +257,14 @@ async function syncOne(
         Code.DraftFromNewerCommit,
         `Draft was synced from commit ${shortSha(newer)}, which is newer than ` +
           `${shortSha(options.commitSha)}; an older run does not roll it back. Revert in git instead`,
-        got.requestId,
+        requestId,
       ),
       draftName,
     };
   }
 
   let drifted = false;
-  if (await drift.drifted(file, draft)) {
+  if (await drift.drifted(file, read)) {
     const who = draft.modifierName ?? draft.modifier;
     const detail =
       `Draft was edited outside git since commit ${shortSha(draft.labels?.[COMMIT_LABEL] ?? '')}` +
@@ -248,7 +275,7 @@ async function syncOne(
           mode,
           Code.DraftDrifted,
           `${detail}; left as it is. Bring the edit into git, or set on-drift: overwrite`,
-          got.requestId,
+          requestId,
         ),
         draftName,
         drift: true,
@@ -259,13 +286,13 @@ async function syncOne(
   }
 
   if (mode === 'plan') {
-    const diff = unifiedDiff(current, sql.text, {
+    const diff = unifiedDiff(sqlScriptOf(draft), sql.text, {
       oldLabel: `draft ${draftName ?? ref.draftId}`,
       newLabel: file,
     });
     return {
       status: 'would-update',
-      requestId: got.requestId,
+      requestId,
       draftName,
       diff: diff.text,
       drift: drifted,

@@ -39,7 +39,10 @@ export interface ClientOptions {
   nonce?: () => string;
   /** Extra values to scrub from any message. */
   secrets?: () => string[];
-  /** Epoch ms of the run's time budget: no attempt runs past it, whatever `requestTimeoutMs` says. */
+  /**
+   * Epoch ms of the run's time budget: no read runs past it, whatever `requestTimeoutMs` says. A
+   * write already sent keeps its `requestTimeoutMs`, so that its outcome is known.
+   */
   deadline?: number;
 }
 
@@ -247,7 +250,7 @@ export class VervericaClient {
     signed: { url: URL; headers: Record<string, string> },
     scrub: (message: string) => string,
   ): Promise<Sent> {
-    const timeoutMs = this.#attemptBudgetMs();
+    const timeoutMs = this.#attemptBudgetMs(spec.method);
     const abort = new AbortController();
     let timedOut = false;
     // One budget for the whole attempt: undici's own timeouts are per phase, not in total.
@@ -290,9 +293,13 @@ export class VervericaClient {
     }
   }
 
-  #attemptBudgetMs(): number {
+  /**
+   * A write cut short at the deadline may still land, and its draft would be reported failed while
+   * holding the new script; a read cut short loses nothing.
+   */
+  #attemptBudgetMs(method: CallSpec['method']): number {
     const { requestTimeoutMs, deadline } = this.#options;
-    if (deadline === undefined) return requestTimeoutMs;
+    if (deadline === undefined || method !== 'GET') return requestTimeoutMs;
     return Math.max(1, Math.min(requestTimeoutMs, deadline - this.#now().getTime()));
   }
 
@@ -309,7 +316,8 @@ export class VervericaClient {
     const cap = this.#maxBytes();
     const declared = Number(headerValue(response.headers, 'content-length'));
     if (declared > cap) {
-      response.body.destroy();
+      // Destroying an unread undici body emits an abort error: unheard, it would end the process.
+      response.body.on('error', () => undefined).destroy();
       return undefined;
     }
     const chunks: Buffer[] = [];

@@ -53,6 +53,7 @@ export const ACTION_DEFAULTS: Record<string, string> = {
   'sync-all': 'false',
   'on-drift': 'fail',
   concurrency: '4',
+  'list-drafts': 'true',
   'max-retries': '4',
   'retry-delay-seconds': '0.5',
   'retry-max-delay-seconds': '20',

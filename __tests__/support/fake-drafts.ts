@@ -70,10 +70,18 @@ export class DraftStore {
   }
 
   /** Drafts of one namespace, in the order they were first seeded. */
-  list(workspace: string, namespace: string): DeploymentDraft[] {
-    return [...this.drafts.values()]
-      .filter((d) => d.workspace === workspace && d.namespace === namespace)
-      .map((d) => structuredClone(d));
+  /** One page of a namespace's drafts; only the page is copied, so a large namespace stays cheap. */
+  page(
+    workspace: string,
+    namespace: string,
+    offset: number,
+    limit: number,
+  ): { drafts: DeploymentDraft[]; totalSize: number } {
+    const all = [...this.drafts.values()].filter(
+      (d) => d.workspace === workspace && d.namespace === namespace,
+    );
+    const drafts = all.slice(offset, offset + limit).map((d) => structuredClone(d));
+    return { drafts, totalSize: all.length };
   }
 
   lock(ref: DraftRef, holderName: string): void {

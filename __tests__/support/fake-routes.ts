@@ -73,9 +73,13 @@ function listDrafts(ctx: RouteContext): Answer {
       errorMessage: 'pageIndex must be >= 1 and pageSize between 1 and 100.',
     });
   }
-  const all = ctx.store.list(ctx.workspace, ctx.params.namespace ?? '');
-  const page = all.slice((pageIndex - 1) * pageSize, pageIndex * pageSize);
-  return success(ctx.requestId, page, { pageIndex, pageSize, totalSize: all.length });
+  const { drafts, totalSize } = ctx.store.page(
+    ctx.workspace,
+    ctx.params.namespace ?? '',
+    (pageIndex - 1) * pageSize,
+    pageSize,
+  );
+  return success(ctx.requestId, drafts, { pageIndex, pageSize, totalSize });
 }
 
 function matchPattern(pattern: string[], segments: string[]): Record<string, string> | undefined {

@@ -1,0 +1,277 @@
+// Reads the drafts an apply run is about to update a page at a time (ListDeploymentDrafts), so that
+// most drafts then need one call, the PATCH, instead of a GET and a PATCH. This is only a saving:
+// whatever goes wrong here, the drafts it did not deliver are read one by one, as without it.
+import { createHash } from 'node:crypto';
+import type { ApiResult } from './api-error.js';
+import type { DeploymentDraft, DraftRef } from './draft.js';
+import { errorMessage } from './error-message.js';
+import type { PlanItem } from './plan.js';
+import { withRetry, type RetryContext } from './retry.js';
+import type { DraftRead } from './sync.js';
+
+/**
+ * Fewer drafts than this in one namespace are read one by one: their GETs run side by side anyway,
+ * and a page, which carries every script on it, would only put a heavier call before the first write.
+ */
+export const MIN_TARGETS = 8;
+/**
+ * A page is held whole while it is parsed, a few times over (bytes, text, objects): 25 scripts of
+ * 100 KiB keep that to a few MiB per page in flight, far under the client's 8 MiB response cap.
+ */
+export const PAGE_SIZE = 25;
+const MAX_PAGES_IN_FLIGHT = 4;
+/** Script text of the pages read at once, at most (one page is always allowed). */
+const SCRIPT_CHARS_IN_FLIGHT = 4 * 1024 * 1024;
+/** A page is worth a retry or two, not the retries a draft gets. */
+const MAX_LIST_RETRIES = 2;
+/** Listing may start attempts during this share of the time left; the drafts need the rest. */
+const BUDGET_SHARE = 0.25;
+
+export interface DraftLister {
+  listDrafts(
+    workspace: string,
+    namespace: string,
+    page: { pageIndex: number; pageSize: number },
+  ): Promise<ApiResult<{ drafts: DeploymentDraft[]; totalSize?: number }>>;
+}
+
+export interface ListingDeps {
+  api: DraftLister;
+  /** The run's retry context: listing shares its deadline and throttling pauses. */
+  retry: RetryContext;
+  /** The run's concurrency; at most 4 pages are read at once, fewer when they are heavy. */
+  concurrency: number;
+  /** Where a note on what listing did (or why it stopped) goes; it never fails a draft. */
+  log(message: string): void;
+}
+
+/** The drafts of one namespace that the run updates. */
+export interface TargetGroup {
+  workspace: string;
+  namespace: string;
+  draftIds: string[];
+}
+
+/** Namespaces with at least `minTargets` drafts to update, in plan order. */
+export function targetGroups(
+  items: readonly PlanItem[],
+  minTargets: number = MIN_TARGETS,
+): TargetGroup[] {
+  const groups = new Map<string, { workspace: string; namespace: string; draftIds: Set<string> }>();
+  for (const { entry, deleted } of items) {
+    if (deleted) continue;
+    const key = JSON.stringify([entry.workspace, entry.namespace]);
+    let group = groups.get(key);
+    if (!group) {
+      group = { workspace: entry.workspace, namespace: entry.namespace, draftIds: new Set() };
+      groups.set(key, group);
+    }
+    group.draftIds.add(entry.draftId);
+  }
+  return [...groups.values()]
+    .filter((g) => g.draftIds.size >= Math.max(1, minTargets))
+    .map((g) => ({ ...g, draftIds: [...g.draftIds] }));
+}
+
+/**
+ * How many pages to read at once when a page carries `pageChars` of script text: pages of large
+ * scripts are read one at a time, so that the memory listing takes does not grow with concurrency.
+ */
+export function pagesInFlight(pageChars: number, most: number): number {
+  const fit = Math.floor(SCRIPT_CHARS_IN_FLIGHT / Math.max(1, pageChars));
+  return Math.max(1, Math.min(most, fit));
+}
+
+export function pageCount(totalSize: number, pageSize: number = PAGE_SIZE): number {
+  return Math.max(0, Math.ceil(totalSize / pageSize));
+}
+
+/** Reading the pages left takes fewer calls than one GET for each draft still missing. */
+export function worthFetching(pagesLeft: number, missing: number): boolean {
+  return pagesLeft > 0 && pagesLeft < missing;
+}
+
+/**
+ * An exact identity of a script: SHA-256 over its UTF-16 code units, so that two strings differing
+ * only in a lone surrogate (which UTF-8 would turn into the same U+FFFD) still differ.
+ */
+export function scriptDigest(text: string): string {
+  return createHash('sha256').update(Buffer.from(text, 'utf16le')).digest('hex');
+}
+
+/**
+ * A listed draft as the sync would have read it by GET, but holding its script's digest instead of
+ * its text, so that a large run keeps no scripts in memory. Undefined when the listing says too
+ * little to act on (no artifact kind, or a SQL draft without its script, as a summary would).
+ */
+export function listedRead(draft: DeploymentDraft, requestId?: string): DraftRead | undefined {
+  const artifact = draft.artifact;
+  if (typeof artifact?.kind !== 'string') return undefined;
+  if (artifact.kind !== 'SQLSCRIPT') {
+    return { draft, requestId, scriptEquals: () => false };
+  }
+  const script = artifact.sqlArtifact?.sqlScript;
+  if (typeof script !== 'string') return undefined;
+  const sqlArtifact = { ...artifact.sqlArtifact };
+  delete sqlArtifact.sqlScript;
+  const digest = scriptDigest(script);
+  return {
+    draft: { ...draft, artifact: { ...artifact, sqlArtifact } },
+    requestId,
+    scriptEquals: (text) => scriptDigest(text) === digest,
+  };
+}
+
+function keyOf(ref: DraftRef): string {
+  return JSON.stringify([ref.workspace, ref.namespace, ref.draftId]);
+}
+
+/** Drafts found by listing. Each is handed out once: a later read of the same draft is a GET. */
+export class ListedDrafts {
+  readonly #reads = new Map<string, DraftRead>();
+
+  add(ref: DraftRef, read: DraftRead): void {
+    this.#reads.set(keyOf(ref), read);
+  }
+
+  take(ref: DraftRef): DraftRead | undefined {
+    const key = keyOf(ref);
+    const read = this.#reads.get(key);
+    this.#reads.delete(key);
+    return read;
+  }
+
+  get size(): number {
+    return this.#reads.size;
+  }
+}
+
+/** Runs at most `max` tasks at once; `max` can only go down. */
+class Limiter {
+  #running = 0;
+  readonly #waiting: Array<() => void> = [];
+
+  constructor(private max: number) {}
+
+  atMost(max: number): void {
+    this.max = Math.max(1, Math.min(this.max, max));
+  }
+
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    while (this.#running >= this.max) {
+      await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    }
+    this.#running++;
+    try {
+      return await task();
+    } finally {
+      this.#running--;
+      this.#waiting.shift()?.();
+    }
+  }
+}
+
+/**
+ * The run's retry context with fewer retries and an earlier deadline. The deadline only stops new
+ * attempts: one already sent may still take the request timeout, within the run's own deadline.
+ */
+function listingRetry(retry: RetryContext): RetryContext {
+  const now = retry.clock.now();
+  const share = Math.max(0, retry.deadline - now) * BUDGET_SHARE;
+  return {
+    ...retry,
+    policy: {
+      ...retry.policy,
+      maxRetries: Math.min(retry.policy.maxRetries, MAX_LIST_RETRIES),
+    },
+    deadline: Math.min(retry.deadline, now + share),
+  };
+}
+
+async function listGroup(
+  group: TargetGroup,
+  deps: ListingDeps,
+  limiter: Limiter,
+  listed: ListedDrafts,
+): Promise<void> {
+  const { workspace, namespace } = group;
+  const where = `${workspace}/${namespace}`;
+  const missing = new Set(group.draftIds);
+  let calls = 0;
+  let stopped = false;
+
+  /** Keeps the page's targets, drops the rest of it; the total size, or undefined to stop. */
+  const readPage = async (pageIndex: number): Promise<number | undefined> => {
+    calls++;
+    const page = await withRetry(
+      () => deps.api.listDrafts(workspace, namespace, { pageIndex, pageSize: PAGE_SIZE }),
+      deps.retry,
+    );
+    if (!page.ok) {
+      deps.log(
+        `Listing the drafts of ${where} stopped at page ${pageIndex} ` +
+          `(${page.error.code}: ${page.error.message}); the others are read one by one`,
+      );
+      return undefined;
+    }
+    let scriptChars = 0;
+    for (const draft of page.value.drafts) {
+      const script = draft.artifact?.sqlArtifact?.sqlScript;
+      scriptChars += typeof script === 'string' ? script.length : 0;
+      const draftId = draft.deploymentDraftId;
+      if (!missing.has(draftId)) continue;
+      const read = listedRead(draft, page.requestId);
+      if (!read) continue;
+      missing.delete(draftId);
+      listed.add({ workspace, namespace, draftId }, read);
+    }
+    limiter.atMost(pagesInFlight(scriptChars, MAX_PAGES_IN_FLIGHT));
+    return page.value.totalSize;
+  };
+
+  const totalSize = await limiter.run(() => readPage(1));
+  if (totalSize !== undefined) {
+    const pages = pageCount(totalSize);
+    let next = 2;
+    await Promise.all(
+      Array.from({ length: Math.max(0, pages - 1) }, () =>
+        limiter.run(async () => {
+          // Decided when the slot opens, with what the pages read so far have found.
+          if (stopped || !worthFetching(pages - next + 1, missing.size)) {
+            stopped = true;
+            return;
+          }
+          if ((await readPage(next++)) === undefined) stopped = true;
+        }),
+      ),
+    );
+  }
+  const found = group.draftIds.length - missing.size;
+  deps.log(
+    `Listed ${found} of ${group.draftIds.length} drafts of ${where} in ${calls} call(s); ` +
+      `${missing.size} read one by one`,
+  );
+}
+
+/** Lists the namespaces where that saves calls, and returns the drafts to update found there. */
+export async function listTargetDrafts(
+  items: readonly PlanItem[],
+  deps: ListingDeps,
+): Promise<ListedDrafts> {
+  const listed = new ListedDrafts();
+  const groups = targetGroups(items);
+  if (groups.length === 0) return listed;
+  const limiter = new Limiter(Math.max(1, Math.min(deps.concurrency, MAX_PAGES_IN_FLIGHT)));
+  const scoped = { ...deps, retry: listingRetry(deps.retry) };
+  await Promise.all(
+    groups.map((group) =>
+      listGroup(group, scoped, limiter, listed).catch((error: unknown) =>
+        // Defensive, like the sync's own catch: a bug here costs GETs, never a draft.
+        deps.log(
+          `Listing the drafts of ${group.workspace}/${group.namespace} failed: ${errorMessage(error)}`,
+        ),
+      ),
+    ),
+  );
+  return listed;
+}
