@@ -41,10 +41,15 @@ async function readManifestText(settings: Settings): Promise<string> {
   }
 }
 
-async function loadManifest(settings: Settings): Promise<ManifestEntry[]> {
+interface Manifest {
+  text: string;
+  entries: ManifestEntry[];
+}
+
+async function loadManifest(settings: Settings): Promise<Manifest> {
   const text = await readManifestText(settings);
   const parsed = parseManifest(text, { path: settings.manifestPath, defaults: settings.defaults });
-  if (parsed.ok) return parsed.entries;
+  if (parsed.ok) return { text, entries: parsed.entries };
   for (const problem of parsed.problems) {
     core.error(formatProblem(problem), {
       title: 'Invalid flink-draft-sync manifest',
@@ -79,11 +84,15 @@ async function changesFor(settings: Settings): Promise<ChangeSet> {
 async function previousEntries(
   settings: Settings,
   changes: ChangeSet,
+  manifest: Manifest,
 ): Promise<ManifestEntry[] | undefined> {
   if (changes.kind !== 'diff') return undefined;
   const bytes = await readFileAtCommit(settings.workspaceDir, changes.base, settings.manifestPath);
   if (!bytes) return [];
-  const parsed = parseManifest(bytes.toString('utf8'), {
+  const text = bytes.toString('utf8');
+  // Most pushes leave the manifest alone: the same text parses to the same entries.
+  if (text === manifest.text) return manifest.entries;
+  const parsed = parseManifest(text, {
     path: settings.manifestPath,
     defaults: settings.defaults,
   });
@@ -93,7 +102,7 @@ async function previousEntries(
 
 async function plan(
   settings: Settings,
-  entries: ManifestEntry[],
+  manifest: Manifest,
   notices: string[],
 ): Promise<{ items: PlanItem[]; baseSha?: string }> {
   const changes = await changesFor(settings);
@@ -103,8 +112,8 @@ async function plan(
   }
   if (changes.kind === 'all' && changes.reason !== 'sync-all') notices.push(changes.reason);
   const items = planSync({
-    entries,
-    previousEntries: await previousEntries(settings, changes),
+    entries: manifest.entries,
+    previousEntries: await previousEntries(settings, changes, manifest),
     changes,
     manifestPath: settings.manifestPath,
   });
@@ -283,8 +292,9 @@ export async function runPipeline(settings: Settings): Promise<{ failed: number;
     core.notice('The push deleted the branch; there is nothing to sync.');
     return { failed: 0, total: 0 };
   }
-  const entries = await loadManifest(settings);
-  const { items, baseSha } = await plan(settings, entries, notices);
+  const manifest = await loadManifest(settings);
+  const { entries } = manifest;
+  const { items, baseSha } = await plan(settings, manifest, notices);
   const provider = await remoteAccess(settings, items, notices);
   const scrub = (text: string | undefined): string | undefined =>
     text === undefined ? undefined : redact(text, provider?.secrets() ?? []);
