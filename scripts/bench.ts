@@ -1,105 +1,85 @@
-// `npm run bench`: speed and memory of the action against fixed targets. Timing is checked here
-// and only here, never in the tests. Prints one line per measurement as it is taken, then a
-// table; exits non-zero when any target is missed. `--json <path>` also writes the results.
-import { writeFile } from 'node:fs/promises';
+// `npm run bench`: throughput against the physical floor and against the official SDK, cold start
+// under Node 24, change detection and memory of the bundled action, each the median of several
+// runs checked for correctness after every run. Timing is checked here and only here, never in
+// the tests. Writes JSON and Markdown (bench-results/ by default), prints the Markdown table, and
+// exits non-zero when a row fails.
+import { mkdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { removeDir } from '../__tests__/support/git-repo.js';
-import {
-  changedDrafts,
-  concurrencySpeedup,
-  largeScript,
-  syncManyDrafts,
-} from './bench/end-to-end.js';
-import {
-  changeDetection,
-  diffLarge,
-  manifestParse,
-  signerThroughput,
-  summaryRender,
-} from './bench/in-process.js';
-import { machine, type Check } from './bench/measure.js';
-import { formatLine, formatTable } from './bench/report.js';
-import { TARGETS } from './bench/targets.js';
-import type { DraftRepo } from './bench/action-run.js';
+import { parseArgs, USAGE } from './bench/args.js';
+import { bundleIdentity, ensureFreshBundle } from './bench/bundle.js';
+import { changeDetection } from './bench/change-detection.js';
+import { coldStartSuite } from './bench/cold-start.js';
+import { inProcess } from './bench/in-process.js';
+import { memory } from './bench/memory.js';
+import { node24 } from './bench/node24.js';
+import { jsonReport, markdownReport, type BenchReport, type Machine } from './bench/report.js';
+import { brokenRow, type Row } from './bench/rows.js';
+import type { Suite } from './bench/suite.js';
+import { throughput } from './bench/throughput.js';
 
-type Row = Check & { id: number };
+const SUITES: Suite[] = [throughput, coldStartSuite, changeDetection, memory, inProcess];
 
-function jsonPath(argv: readonly string[]): string | undefined {
-  const at = argv.indexOf('--json');
-  if (at < 0) return undefined;
-  const value = argv[at + 1];
-  if (!value || value.startsWith('--')) throw new Error('--json needs a file path');
-  return value;
+const parsed = parseArgs(process.argv.slice(2));
+if (!parsed.ok) {
+  console.error(`${parsed.message}\n${USAGE}`);
+  process.exit(2);
 }
-
-const output = jsonPath(process.argv.slice(2));
-const host = machine();
-console.log(
-  `flink-draft-sync benchmarks on Node ${host.node}, ${host.platform}, ${host.cpus} CPUs ` +
-    `(${host.cpuModel}), ${host.memoryGiB} GiB RAM\n`,
-);
-
+const { options } = parsed;
 const started = performance.now();
-const rows: Row[] = [];
-let shared: DraftRepo | undefined;
-const repo = async (): Promise<DraftRepo> =>
-  (shared ??= await changedDrafts(TARGETS.endToEnd.drafts, TARGETS.endToEnd.lines));
-
-const benchmarks: { id: number; run: () => Promise<Check[]> | Check[] }[] = [
-  { id: 1, run: async () => syncManyDrafts(await repo()) },
-  { id: 2, run: async () => concurrencySpeedup(await repo()) },
-  { id: 3, run: changeDetection },
-  { id: 4, run: manifestParse },
-  { id: 5, run: summaryRender },
-  { id: 6, run: diffLarge },
-  { id: 7, run: signerThroughput },
-  { id: 8, run: largeScript },
-];
-
-try {
-  for (const { id, run } of benchmarks) {
-    let checks: Check[];
-    try {
-      checks = await run();
-    } catch (error) {
-      // A benchmark that cannot run is a miss, reported like any other, and the rest still run.
-      const message = error instanceof Error ? error.message : String(error);
-      checks = [
-        {
-          bench: `benchmark ${id}`,
-          metric: 'ran',
-          value: 0,
-          unit: '',
-          bound: 'min',
-          target: 1,
-          pass: false,
-          note: message,
-        },
-      ];
-    }
-    for (const check of checks) {
-      const row = { ...check, id };
-      rows.push(row);
-      console.log(formatLine(row));
-    }
-  }
-} finally {
-  if (shared) await removeDir(shared.dir);
-}
-
-const seconds = (performance.now() - started) / 1000;
-const failed = rows.filter((r) => !r.pass);
-console.log(`\n${formatTable(rows)}\n`);
+const startedAt = new Date().toISOString();
+if (await ensureFreshBundle()) console.log('dist/index.js was older than src/: rebuilt it');
+const bundle = await bundleIdentity();
+const node = await node24();
+const cpus = os.cpus();
+const machine: Machine = {
+  node: process.versions.node,
+  actionNode: node.version,
+  platform: `${process.platform}-${process.arch}`,
+  cpus: os.availableParallelism(),
+  cpuModel: cpus[0]?.model.trim() ?? 'unknown',
+  memoryGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
+  loadAverage: os.loadavg()[0] ?? 0,
+};
 console.log(
-  failed.length === 0
-    ? `All ${rows.length} checks passed in ${seconds.toFixed(0)} s.`
-    : `${failed.length} of ${rows.length} checks FAILED (${seconds.toFixed(0)} s).`,
+  `flink-draft-sync benchmarks: ${options.runs} runs each; the action on Node ${node.version}; ` +
+    `${machine.cpus} CPUs (${machine.cpuModel}), ${machine.memoryGiB} GiB RAM\n`,
 );
-if (output) {
-  await writeFile(
-    output,
-    `${JSON.stringify({ machine: host, seconds, results: rows }, null, 2)}\n`,
-  );
-  console.log(`Results written to ${output}`);
+
+const rows: Row[] = [];
+for (const suite of SUITES) {
+  if (options.only.length > 0 && !options.only.includes(suite.id)) continue;
+  const suiteStart = performance.now();
+  const log = (line: string): void => console.log(`  [${suite.id}] ${line}`);
+  console.log(`[${suite.id}] ${suite.name}`);
+  try {
+    rows.push(...(await suite.run({ runs: options.runs, node, log })));
+  } catch (error) {
+    // A benchmark that cannot run is a miss, reported like any other, and the rest still run.
+    rows.push(brokenRow(suite.id, suite.name, error));
+    log(`could not run: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  log(`done in ${((performance.now() - suiteStart) / 1000).toFixed(0)} s`);
 }
-process.exitCode = failed.length === 0 ? 0 : 1;
+
+const bundleAfter = await bundleIdentity();
+const report: BenchReport = {
+  startedAt,
+  bundle: { ...bundle, changed: bundleAfter.sha256 !== bundle.sha256 },
+  seconds: (performance.now() - started) / 1000,
+  runs: options.runs,
+  machine,
+  rows,
+};
+const markdown = markdownReport(report);
+for (const [file, text] of [
+  [options.jsonPath, jsonReport(report)],
+  [options.markdownPath, markdown],
+] as const) {
+  await mkdir(path.dirname(path.resolve(file)), { recursive: true });
+  await writeFile(file, text);
+}
+console.log(`\n${markdown}`);
+console.log(`Results written to ${options.jsonPath} and ${options.markdownPath}`);
+process.exitCode = rows.every((r) => r.pass) && !report.bundle.changed ? 0 : 1;

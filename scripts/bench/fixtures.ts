@@ -1,5 +1,6 @@
 // Generated inputs for the benchmarks: SQL scripts, manifests and result rows of a chosen size.
 // Deterministic, so two runs measure the same work.
+import { Buffer } from 'node:buffer';
 import type { DraftResult, DraftStatus } from '../../src/results.js';
 
 export const WORKSPACE = 'a14bd5d90a0000';
@@ -45,6 +46,24 @@ export function sqlScript(lineCount: number, variant = ''): string {
     'WHERE o.amount > 0;',
   );
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * A script of about `bytes` bytes (within one line) in the layout of `sqlScript`. Each variant is
+ * distinct, so no two drafts share their text.
+ */
+export function sqlScriptOfBytes(bytes: number, variant = ''): string {
+  const probe = 200;
+  const perLine = Buffer.byteLength(sqlScript(probe, variant)) / probe;
+  return sqlScript(Math.max(8, Math.round(bytes / perLine)), variant);
+}
+
+/** `count` pairs of distinct scripts of about `bytes` bytes: the drafts' text and the pushed one. */
+export function changedScripts(count: number, bytes: number): { old: string; new: string }[] {
+  return Array.from({ length: count }, (_, i) => {
+    const old = sqlScriptOfBytes(bytes, `draft ${i}`);
+    return { old, new: scatteredEdits(old, 25).text };
+  });
 }
 
 /** The script with every `every`-th line changed, one line inserted and one removed nearby. */

@@ -1,11 +1,32 @@
-// Text output of the benchmarks: one line per check as it is measured, and a closing table.
-import type { Check } from './measure.js';
+// The benchmark's output: a Markdown table (printed and written to a file) and a JSON document
+// with every run's value. Pure.
+import type { Row, Target } from './rows.js';
 
-type Row = Check & { id: number };
+export interface Machine {
+  node: string;
+  actionNode: string;
+  platform: string;
+  cpus: number;
+  cpuModel: string;
+  memoryGiB: number;
+  /** One-minute load average when the benchmark started: other work skews every timing. */
+  loadAverage: number;
+}
+
+export interface BenchReport {
+  startedAt: string;
+  /** dist/index.js as measured; `changed` when it was rebuilt while the benchmark ran. */
+  bundle: { bytes: number; sha256: string; changed: boolean };
+  /** Wall time of the whole benchmark, setup included. */
+  seconds: number;
+  runs: number;
+  machine: Machine;
+  rows: Row[];
+}
 
 /** Enough digits to compare against the target, and no more. */
 export function formatNumber(value: number): string {
-  if (!Number.isFinite(value)) return String(value);
+  if (!Number.isFinite(value)) return '–';
   const abs = Math.abs(value);
   if (abs >= 1000) return Math.round(value).toLocaleString('en-US');
   if (abs >= 100) return value.toFixed(0);
@@ -13,54 +34,98 @@ export function formatNumber(value: number): string {
   return value.toFixed(2).replace(/\.?0+$/, '') || '0';
 }
 
-function withUnit(value: number, unit: string): string {
+export function withUnit(value: number, unit: string): string {
   const number = formatNumber(value);
-  if (unit === '') return number;
-  return unit === 'x' ? `${number}x` : `${number} ${unit}`;
+  if (unit === '' || !Number.isFinite(value)) return number;
+  return unit === '×' ? `${number}×` : `${number} ${unit}`;
 }
 
-export function measured(row: Check): string {
-  return withUnit(row.value, row.unit);
+export function targetText(target: Target | undefined, unit: string): string {
+  if (!target) return '—';
+  const bound = `${target.bound === 'max' ? '≤' : '≥'} ${withUnit(target.value, unit)}`;
+  return target.basis ? `${bound} (${target.basis})` : bound;
 }
 
-export function target(row: Check): string {
-  return `${row.bound === 'max' ? '≤' : '≥'} ${withUnit(row.target, row.unit)}`;
+function correctness(row: Row): string {
+  if (!row.verification) return '—';
+  const { runs, failures } = row.verification;
+  return `${failures.length === 0 ? '✓' : '✗'} ${runs - failures.length}/${runs}`;
 }
 
-function verdict(row: Check): string {
-  return row.pass ? 'PASS' : 'FAIL';
+function result(row: Row): string {
+  if (row.pass) return row.target ? 'PASS' : 'ok';
+  return 'FAIL';
 }
 
-export function formatLine(row: Row): string {
-  const note = row.note ? `  (${row.note.replace(/\s*\n\s*/g, ' | ')})` : '';
-  return `${verdict(row)}  [${row.id}] ${row.bench} · ${row.metric}: ${measured(row)}, target ${target(row)}${note}`;
+/** Markdown cells cannot hold a pipe or a line break. */
+function cell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\s*\n\s*/g, ' ');
 }
 
-export function formatTable(rows: readonly Row[]): string {
-  const header = ['#', 'benchmark', 'metric', 'measured', 'target', ''];
-  const body = rows.map((r) => [
-    String(r.id),
-    r.bench,
-    r.metric,
-    measured(r),
-    target(r),
-    verdict(r),
-  ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((cells) => width(cells[i]))));
-  const line = (cells: string[]): string =>
-    cells
-      .map((cell, i) => {
-        const pad = ' '.repeat(Math.max(0, (widths[i] ?? 0) - width(cell)));
-        // Numbers line up on the right, words on the left.
-        return i === 3 || i === 4 ? pad + cell : cell + pad;
-      })
-      .join('  ')
-      .trimEnd();
-  const rule = widths.map((w) => '─'.repeat(w)).join('  ');
-  return [line(header), rule, ...body.map(line)].join('\n');
+export function markdownTable(rows: readonly Row[]): string {
+  const header =
+    '| # | measure | median | min | max | target | correct runs | result |\n' +
+    '|---|---|--:|--:|--:|---|:-:|:-:|';
+  const lines = rows.map((r) =>
+    [
+      r.id,
+      `${r.section}: ${r.measure}`,
+      withUnit(r.median, r.unit),
+      withUnit(r.min, r.unit),
+      withUnit(r.max, r.unit),
+      targetText(r.target, r.unit),
+      correctness(r),
+      result(r),
+    ]
+      .map(cell)
+      .join(' | '),
+  );
+  return [header, ...lines.map((l) => `| ${l} |`)].join('\n');
 }
 
-/** Columns taken on a terminal; every character used here is one column wide. */
-function width(text: string | undefined): number {
-  return [...(text ?? '')].length;
+/** Notes and the failures of the correctness checks, keyed by row. */
+export function markdownNotes(rows: readonly Row[]): string {
+  const lines: string[] = [];
+  for (const row of rows) {
+    if (row.note) lines.push(`- ${row.id}: ${cell(row.note)}`);
+    for (const failure of row.verification?.failures ?? []) {
+      lines.push(`- ${row.id}: **wrong result**: ${cell(failure)}`);
+    }
+  }
+  return lines.join('\n');
+}
+
+export function verdict(rows: readonly Row[], seconds: number): string {
+  const failed = rows.filter((r) => !r.pass);
+  return failed.length === 0
+    ? `All ${rows.length} rows passed in ${seconds.toFixed(0)} s.`
+    : `${failed.length} of ${rows.length} rows FAILED (${failed.map((r) => r.id).join(', ')}) ` +
+        `in ${seconds.toFixed(0)} s.`;
+}
+
+export function markdownReport(report: BenchReport): string {
+  const m = report.machine;
+  return [
+    '# flink-draft-sync benchmarks',
+    '',
+    `${report.startedAt}: ${m.cpus} CPUs (${m.cpuModel}), ${m.memoryGiB} GiB RAM, ${m.platform}, ` +
+      `load average ${m.loadAverage.toFixed(2)} at the start; ` +
+      `the action on Node ${m.actionNode}, the benchmark on Node ${m.node}. ` +
+      `Median, min and max of ${report.runs} runs. ` +
+      `dist/index.js: ${report.bundle.bytes.toLocaleString('en-US')} bytes, sha256 ${report.bundle.sha256.slice(0, 12)}.`,
+    '',
+    ...(report.bundle.changed
+      ? ['**dist/index.js was rebuilt while the benchmark ran: these runs mix two bundles.**', '']
+      : []),
+    markdownTable(report.rows),
+    '',
+    markdownNotes(report.rows),
+    '',
+    verdict(report.rows, report.seconds),
+    '',
+  ].join('\n');
+}
+
+export function jsonReport(report: BenchReport): string {
+  return `${JSON.stringify(report, null, 2)}\n`;
 }
