@@ -43,6 +43,8 @@ export interface ListingDeps {
   concurrency: number;
   /** Where a note on what listing did (or why it stopped) goes; it never fails a draft. */
   log(message: string): void;
+  /** Told the script characters of each page read, once the page is dropped. */
+  pageRead?(scriptChars: number): void;
 }
 
 /** The drafts of one namespace that the run updates. */
@@ -226,6 +228,7 @@ async function listGroup(
       listed.add({ workspace, namespace, draftId }, read);
     }
     limiter.atMost(pagesInFlight(scriptChars, MAX_PAGES_IN_FLIGHT));
+    deps.pageRead?.(scriptChars);
     return page.value.totalSize;
   };
 

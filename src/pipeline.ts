@@ -9,6 +9,7 @@ import {
   type CredentialProvider,
 } from './credentials.js';
 import { listTargetDrafts } from './draft-listing.js';
+import { createGcPacer } from './gc-pacer.js';
 import { resolveEndpoint } from './endpoint.js';
 import { errorMessage } from './error-message.js';
 import { createStsClient } from './sts.js';
@@ -158,6 +159,7 @@ async function syncItems(
       secrets: () => provider.secrets(),
     });
   }
+  const gcPacer = createGcPacer();
   const retry: RetryContext = {
     policy: {
       maxRetries: settings.maxRetries,
@@ -176,6 +178,7 @@ async function syncItems(
             retry,
             concurrency: settings.concurrency,
             log: (message) => core.info(message),
+            pageRead: (scriptChars) => gcPacer.read(scriptChars),
           })
         : undefined;
     return await syncDrafts(
@@ -189,7 +192,11 @@ async function syncItems(
       },
       {
         api: client,
-        readSql: (file) => readSqlFile(settings.workspaceDir, file),
+        readSql: async (file) => {
+          const sql = await readSqlFile(settings.workspaceDir, file);
+          if (sql.ok) gcPacer.read(sql.bytes);
+          return sql;
+        },
         fileAtCommit: (sha, file) => readFileAtCommit(settings.workspaceDir, sha, file),
         isAncestor: (ancestor, descendant) =>
           isAncestor(settings.workspaceDir, ancestor, descendant),
