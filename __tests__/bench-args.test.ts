@@ -2,10 +2,10 @@ import { describe, expect, it } from '@jest/globals';
 import { DEFAULT_OPTIONS, parseArgs } from '../scripts/bench/args.js';
 
 describe('parseArgs', () => {
-  it('defaults to 5 runs and results in bench-results/', () => {
+  it('defaults to 3 runs and results in bench-results/', () => {
     expect(parseArgs([])).toEqual({ ok: true, options: DEFAULT_OPTIONS });
     expect(DEFAULT_OPTIONS).toMatchObject({
-      runs: 5,
+      runs: 3,
       jsonPath: 'bench-results/results.json',
       markdownPath: 'bench-results/results.md',
       only: [],

@@ -10,7 +10,7 @@ export interface BenchOptions {
 }
 
 export const DEFAULT_OPTIONS: BenchOptions = {
-  runs: 5,
+  runs: 3,
   jsonPath: 'bench-results/results.json',
   markdownPath: 'bench-results/results.md',
   only: [],
