@@ -16,6 +16,11 @@ describe('median', () => {
     [[4, 1, 3, 2], 2.5],
     [[5, 5, 1, 9, 5], 5],
     [[-2, 10], 4],
+    // Halfway points that a plain (a + b) / 2 gets wrong: overflow, and the smallest double.
+    [[Number.MAX_VALUE, Number.MAX_VALUE], Number.MAX_VALUE],
+    [[-Number.MAX_VALUE, -Number.MAX_VALUE], -Number.MAX_VALUE],
+    [[-Number.MAX_VALUE, Number.MAX_VALUE], 0],
+    [[Number.MIN_VALUE, Number.MIN_VALUE], Number.MIN_VALUE],
   ])('of %j is %p', (values, expected) => {
     expect(median(values)).toBe(expected);
   });

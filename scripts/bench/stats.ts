@@ -11,9 +11,16 @@ export function median(values: readonly number[]): number {
   if (values.length === 0) return Number.NaN;
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1
-    ? (sorted[mid] as number)
-    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+  if (sorted.length % 2 === 1) return sorted[mid] as number;
+  return midpoint(sorted[mid - 1] as number, sorted[mid] as number);
+}
+
+/**
+ * Halfway between `low` and `high` without overflow: the plain `(low + high) / 2` of two large
+ * values of the same sign is Infinity, and halving each first loses the smallest values.
+ */
+function midpoint(low: number, high: number): number {
+  return Math.sign(low) === Math.sign(high) ? low + (high - low) / 2 : (low + high) / 2;
 }
 
 /**
