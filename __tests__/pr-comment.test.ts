@@ -397,12 +397,22 @@ describe('fitCommentBody', () => {
           expect(fitted).not.toMatch(
             /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/,
           );
-          const kept = fitted.slice(0, -note.length).replace(/(\n```|\n~~~~|\n<\/details>)+$/, '');
+          // A cut inside a fence line leaves a shorter fence, closed by a fence of that length.
+          const kept = fitted
+            .slice(0, -note.length)
+            .replace(/(\n(?:`{3,}|~{3,})|\n<\/details>)+$/, '');
           expect(body.startsWith(kept)).toBe(true);
           expect(openBlocks(fitted)).toEqual({ fence: false, details: 0 });
         },
       ),
     );
+  });
+
+  it('closes a fence line cut short with a fence of the length that was kept', () => {
+    // Found by the property above: the cut falls inside "~~~~", after three of its four tildes.
+    const body = ['𐀀𐀀', '~~~~', '<details><summary>d</summary>'].join('\n');
+
+    expect(fitCommentBody(body, 20, note)).toBe('𐀀𐀀\n~~~\n~~~\n\n(cut)');
   });
 
   it('cuts a single long line without breaking a surrogate pair', () => {
