@@ -3,8 +3,10 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import {
+  ListedDrafts,
   listedRead,
   listTargetDrafts,
+  startListing,
   MIN_TARGETS,
   PAGE_SIZE,
   pageCount,
@@ -193,6 +195,61 @@ describe('listedRead', () => {
   });
 });
 
+describe('ListedDrafts', () => {
+  const ref = (i: number, namespace = NS) => ({ workspace: WS, namespace, draftId: id(i) });
+  const read = (i: number) =>
+    listedRead(sqlDraft(i), `req-${i}`) as NonNullable<ReturnType<typeof listedRead>>;
+  /** Whether a take has settled, looked at after every pending callback has run. */
+  const settled = async (taking: unknown): Promise<boolean> => {
+    let done = false;
+    void Promise.resolve(taking).then(() => (done = true));
+    await new Promise((resolve) => setImmediate(resolve));
+    return done;
+  };
+
+  it('hands out a delivered draft once, at once', () => {
+    const listed = new ListedDrafts();
+    const delivered = read(1);
+    listed.add(ref(1), delivered);
+    expect(listed.size).toBe(1);
+    expect(listed.take(ref(1))).toBe(delivered);
+    expect(listed.take(ref(1))).toBeUndefined();
+  });
+
+  it('makes a take wait while its namespace is listed, until a page delivers the draft', async () => {
+    const listed = new ListedDrafts();
+    listed.open({ workspace: WS, namespace: NS });
+    const taking = listed.take(ref(1));
+    expect(await settled(taking)).toBe(false);
+    const delivered = read(1);
+    listed.add(ref(1), delivered);
+    expect(await taking).toBe(delivered);
+    // Handed to the waiting taker, not kept: the next take of it is a GET.
+    expect(listed.size).toBe(0);
+    listed.close({ workspace: WS, namespace: NS });
+    expect(listed.take(ref(1))).toBeUndefined();
+  });
+
+  it('sends a waiting take to a GET when its namespace is listed without it', async () => {
+    const listed = new ListedDrafts();
+    listed.open({ workspace: WS, namespace: NS });
+    const taking = listed.take(ref(1));
+    // A second take of the same draft does not wait for the first one's page.
+    expect(listed.take(ref(1))).toBeUndefined();
+    listed.close({ workspace: WS, namespace: 'other' });
+    expect(await settled(taking)).toBe(false);
+    listed.close({ workspace: WS, namespace: NS });
+    expect(await taking).toBeUndefined();
+  });
+
+  it('never makes a draft of a namespace that is not being listed wait', () => {
+    const listed = new ListedDrafts();
+    listed.open({ workspace: WS, namespace: NS });
+    expect(listed.take(ref(1, 'other'))).toBeUndefined();
+    expect(listed.take({ workspace: 'ws-2', namespace: NS, draftId: id(1) })).toBeUndefined();
+  });
+});
+
 /** Virtual time: a sleep moves the clock to its wake time on the next turn. */
 class VirtualClock implements RetryClock {
   constructor(private time: number) {}
@@ -307,7 +364,7 @@ describe('listTargetDrafts against the API', () => {
     expect(r.api.calls.filter((c) => c.action !== 'ListDeploymentDrafts')).toEqual([]);
     expect(listed.size).toBe(targets.length);
     for (const i of targets) {
-      const read = listed.take({ workspace: WS, namespace: NS, draftId: id(i) });
+      const read = await listed.take({ workspace: WS, namespace: NS, draftId: id(i) });
       expect(read?.draft.artifact?.sqlArtifact).toEqual({
         additionalDependencies: ['oss://b/udf.jar'],
       });
@@ -417,6 +474,32 @@ describe('listTargetDrafts against the API', () => {
     }
   });
 
+  it('hands out the drafts of the first page before the last page is read', async () => {
+    const drafts = range(0, 3 * PAGE_SIZE).map((i) => sqlDraft(i));
+    const r = await rig(drafts, { latencyMs: 40 });
+    const { listed, done } = startListing(
+      drafts.map((d) => item(d.deploymentDraftId)),
+      r.deps({ concurrency: 1 }),
+    );
+    let finished = false;
+    void done.then(() => (finished = true));
+
+    const first = await listed.take({ workspace: WS, namespace: NS, draftId: id(0) });
+    expect(first?.scriptEquals(script(0))).toBe(true);
+    // Pages 2 and 3, one at a time, are still to come.
+    expect(finished).toBe(false);
+    expect(r.lists().length).toBeLessThan(3);
+
+    const last = await listed.take({
+      workspace: WS,
+      namespace: NS,
+      draftId: id(3 * PAGE_SIZE - 1),
+    });
+    expect(last?.scriptEquals(script(3 * PAGE_SIZE - 1))).toBe(true);
+    await done;
+    expect(r.lists()).toHaveLength(3);
+  });
+
   it('reads pages of large scripts one at a time', async () => {
     const big = 'x'.repeat(180 * 1024);
     const count = 4 * PAGE_SIZE;
@@ -432,9 +515,8 @@ describe('listTargetDrafts against the API', () => {
     expect(listed.size).toBe(count);
     expect(r.lists()).toHaveLength(4);
     expect(r.api.maxInFlight).toBe(1);
-    expect(
-      listed.take({ workspace: WS, namespace: NS, draftId: id(7) })?.scriptEquals(`7${big}`),
-    ).toBe(true);
+    const read = await listed.take({ workspace: WS, namespace: NS, draftId: id(7) });
+    expect(read?.scriptEquals(`7${big}`)).toBe(true);
   });
 
   describe('a listing that fails hands every draft it did not deliver to GETs, and says why', () => {

@@ -333,6 +333,34 @@ describe('reading drafts one by one', () => {
   );
 });
 
+describe('drafts are written while the later pages are still being read', () => {
+  it('sends the first PATCH before the last page is answered, within the concurrency', async () => {
+    const latencyMs = 50;
+    const all = targets('ns-e', 5, 3 * PAGE_SIZE);
+    const p = await push(all);
+    const api = await FakeVervericaApi.start({ credentials: [KEY], latencyMs });
+    cleanups.push(
+      () => removeDir(p.repo),
+      () => api.stop(),
+    );
+    for (const t of all) seedSql(api, t, t.oldSql);
+
+    const result = await run(p, api, { concurrency: '4' });
+
+    expect(result.exitCode).toBe(0);
+    for (const t of all) expectSynced(api, t, p.after);
+    const lists = callsOf(api, LIST);
+    expect(lists.map((c) => c.query.pageIndex)).toEqual(['1', '2', '3']);
+    expect(callsOf(api, GET)).toEqual([]);
+    const firstPatch = callsOf(api, PATCH)[0] as RecordedCall;
+    const lastList = lists.at(-1) as RecordedCall;
+    // Waiting for every page would put the first PATCH after the last page's answer.
+    expect(firstPatch.at).toBeLessThan(lastList.at + latencyMs);
+    // Pages and PATCHes share the run's bound on calls at once.
+    expect(api.maxInFlight).toBeLessThanOrEqual(4);
+  });
+});
+
 describe('a PATCH retried after a listing compares with the listed modifiedAt', () => {
   it('writes again when nobody edited the draft, and leaves a console edit alone', async () => {
     const all = targets('ns-d', 4, 10);

@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import type { ApiResult } from './api-error.js';
 import type { DeploymentDraft, DraftRef } from './draft.js';
 import { errorMessage } from './error-message.js';
+import { Limiter } from './limiter.js';
 import type { PlanItem } from './plan.js';
 import { withRetry, type RetryContext } from './retry.js';
 import type { DraftRead } from './sync.js';
@@ -128,48 +129,67 @@ function keyOf(ref: DraftRef): string {
   return JSON.stringify([ref.workspace, ref.namespace, ref.draftId]);
 }
 
-/** Drafts found by listing. Each is handed out once: a later read of the same draft is a GET. */
-export class ListedDrafts {
-  readonly #reads = new Map<string, DraftRead>();
-
-  add(ref: DraftRef, read: DraftRead): void {
-    this.#reads.set(keyOf(ref), read);
-  }
-
-  take(ref: DraftRef): DraftRead | undefined {
-    const key = keyOf(ref);
-    const read = this.#reads.get(key);
-    this.#reads.delete(key);
-    return read;
-  }
-
-  get size(): number {
-    return this.#reads.size;
-  }
+function groupKeyOf(ref: { workspace: string; namespace: string }): string {
+  return JSON.stringify([ref.workspace, ref.namespace]);
 }
 
-/** Runs at most `max` tasks at once; `max` can only go down. */
-class Limiter {
-  #running = 0;
-  readonly #waiting: Array<() => void> = [];
+/**
+ * Drafts found by listing. Each is handed out once: a later read of the same draft is a GET.
+ * While a namespace is still being listed, taking one of its drafts waits until a page delivers
+ * it or the listing of that namespace ends, so a draft found on the first page can be written
+ * while the later pages are still being read.
+ */
+export class ListedDrafts {
+  readonly #reads = new Map<string, DraftRead>();
+  /** Namespaces still being listed. */
+  readonly #open = new Set<string>();
+  /** Takers waiting for a draft of an open namespace, by draft key. */
+  readonly #waiting = new Map<string, { group: string; give(read?: DraftRead): void }>();
 
-  constructor(private max: number) {}
-
-  atMost(max: number): void {
-    this.max = Math.max(1, Math.min(this.max, max));
+  /** Marks a namespace as being listed: its drafts are waited for until `close`. */
+  open(group: { workspace: string; namespace: string }): void {
+    this.#open.add(groupKeyOf(group));
   }
 
-  async run<T>(task: () => Promise<T>): Promise<T> {
-    while (this.#running >= this.max) {
-      await new Promise<void>((resolve) => this.#waiting.push(resolve));
+  /** Ends a namespace's listing: drafts not delivered by now are read one by one. */
+  close(group: { workspace: string; namespace: string }): void {
+    const key = groupKeyOf(group);
+    this.#open.delete(key);
+    for (const [draftKey, waiter] of this.#waiting) {
+      if (waiter.group !== key) continue;
+      this.#waiting.delete(draftKey);
+      waiter.give(undefined);
     }
-    this.#running++;
-    try {
-      return await task();
-    } finally {
-      this.#running--;
-      this.#waiting.shift()?.();
+  }
+
+  add(ref: DraftRef, read: DraftRead): void {
+    const key = keyOf(ref);
+    const waiter = this.#waiting.get(key);
+    if (waiter) {
+      this.#waiting.delete(key);
+      waiter.give(read);
+    } else {
+      this.#reads.set(key, read);
     }
+  }
+
+  /** The listed draft, once; undefined when listing did not (or will not) deliver it. */
+  take(ref: DraftRef): DraftRead | undefined | Promise<DraftRead | undefined> {
+    const key = keyOf(ref);
+    const read = this.#reads.get(key);
+    if (read) {
+      this.#reads.delete(key);
+      return read;
+    }
+    const group = groupKeyOf(ref);
+    // A second taker of the same draft reads it by GET, as it would after the first took it.
+    if (!this.#open.has(group) || this.#waiting.has(key)) return undefined;
+    return new Promise((resolve) => this.#waiting.set(key, { group, give: resolve }));
+  }
+
+  /** Drafts delivered and not yet taken. */
+  get size(): number {
+    return this.#reads.size;
   }
 }
 
@@ -256,25 +276,45 @@ async function listGroup(
   );
 }
 
+/** A listing under way: `listed` fills as pages arrive; `done` settles when every page is read. */
+export interface Listing {
+  listed: ListedDrafts;
+  /** Never rejects: a listing that fails only leaves drafts to be read one by one. */
+  done: Promise<void>;
+}
+
+/**
+ * Starts listing the namespaces where that saves calls. The drafts found can be taken from
+ * `listed` at once: a take waits for its namespace's pages, never for the other namespaces'.
+ */
+export function startListing(items: readonly PlanItem[], deps: ListingDeps): Listing {
+  const listed = new ListedDrafts();
+  const groups = targetGroups(items);
+  if (groups.length === 0) return { listed, done: Promise.resolve() };
+  const limiter = new Limiter(Math.max(1, Math.min(deps.concurrency, MAX_PAGES_IN_FLIGHT)));
+  const scoped = { ...deps, retry: listingRetry(deps.retry) };
+  for (const group of groups) listed.open(group);
+  const done = Promise.all(
+    groups.map((group) =>
+      listGroup(group, scoped, limiter, listed)
+        .catch((error: unknown) =>
+          // Defensive, like the sync's own catch: a bug here costs GETs, never a draft.
+          deps.log(
+            `Listing the drafts of ${group.workspace}/${group.namespace} failed: ${errorMessage(error)}`,
+          ),
+        )
+        .finally(() => listed.close(group)),
+    ),
+  ).then(() => undefined);
+  return { listed, done };
+}
+
 /** Lists the namespaces where that saves calls, and returns the drafts to update found there. */
 export async function listTargetDrafts(
   items: readonly PlanItem[],
   deps: ListingDeps,
 ): Promise<ListedDrafts> {
-  const listed = new ListedDrafts();
-  const groups = targetGroups(items);
-  if (groups.length === 0) return listed;
-  const limiter = new Limiter(Math.max(1, Math.min(deps.concurrency, MAX_PAGES_IN_FLIGHT)));
-  const scoped = { ...deps, retry: listingRetry(deps.retry) };
-  await Promise.all(
-    groups.map((group) =>
-      listGroup(group, scoped, limiter, listed).catch((error: unknown) =>
-        // Defensive, like the sync's own catch: a bug here costs GETs, never a draft.
-        deps.log(
-          `Listing the drafts of ${group.workspace}/${group.namespace} failed: ${errorMessage(error)}`,
-        ),
-      ),
-    ),
-  );
+  const { listed, done } = startListing(items, deps);
+  await done;
   return listed;
 }

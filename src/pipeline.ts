@@ -8,8 +8,9 @@ import {
   createCredentialProvider,
   type CredentialProvider,
 } from './credentials.js';
-import { listTargetDrafts } from './draft-listing.js';
+import { startListing, type Listing } from './draft-listing.js';
 import { createGcPacer } from './gc-pacer.js';
+import { Limiter } from './limiter.js';
 import { resolveEndpoint } from './endpoint.js';
 import { errorMessage } from './error-message.js';
 import { createStsClient } from './sts.js';
@@ -19,6 +20,7 @@ import { planSync, type PlanItem } from './plan.js';
 import { commentMarker, upsertPrComments } from './pr-comment.js';
 import { redact } from './redact.js';
 import { annotateFailures, failedCount, writeOutputs, writeSummary } from './report.js';
+import type { DeploymentDraft, DraftRef } from './draft.js';
 import type { DraftResult } from './results.js';
 import { ThrottleGate, type RetryContext } from './retry.js';
 import type { Settings } from './settings.js';
@@ -170,11 +172,22 @@ async function syncItems(
     deadline,
     gate: new ThrottleGate(clock),
   };
+  // Listing and the drafts' own calls overlap, so they share one bound: `concurrency` calls at once.
+  const calls = new Limiter(settings.concurrency);
+  const api = client && {
+    getDraft: (ref: DraftRef) => calls.run(() => client.getDraft(ref)),
+    updateDraft: (ref: DraftRef, draft: DeploymentDraft) =>
+      calls.run(() => client.updateDraft(ref, draft)),
+    listDrafts: (...args: Parameters<VervericaClient['listDrafts']>) =>
+      calls.run(() => client.listDrafts(...args)),
+  };
+  let listing: Listing | undefined;
   try {
-    const listed =
-      client && settings.mode === 'apply' && settings.listDrafts
-        ? await listTargetDrafts(items, {
-            api: client,
+    // Drafts are written as their pages arrive, not after the last page.
+    listing =
+      api && settings.mode === 'apply' && settings.listDrafts
+        ? startListing(items, {
+            api,
             retry,
             concurrency: settings.concurrency,
             log: (message) => core.info(message),
@@ -191,7 +204,7 @@ async function syncItems(
         concurrency: settings.concurrency,
       },
       {
-        api: client,
+        api,
         readSql: async (file) => {
           const sql = await readSqlFile(settings.workspaceDir, file);
           if (sql.ok) gcPacer.read(sql.bytes);
@@ -201,11 +214,13 @@ async function syncItems(
         isAncestor: (ancestor, descendant) =>
           isAncestor(settings.workspaceDir, ancestor, descendant),
         retry,
-        listed,
+        listed: listing?.listed,
         warn: (message) => core.warning(message),
       },
     );
   } finally {
+    // Pages no draft waited for (every draft of the namespace already read) end here.
+    await listing?.done;
     await client?.close();
   }
 }

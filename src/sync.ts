@@ -38,7 +38,7 @@ export interface SyncDeps {
   /** Whether `ancestor` is in `descendant`'s history; undefined when git cannot tell. */
   isAncestor?(ancestor: string, descendant: string): Promise<boolean | undefined>;
   /** Apply mode: drafts already read from a listing. Any draft it does not hand out is read by GET. */
-  listed?: { take(ref: DraftRef): DraftRead | undefined };
+  listed?: { take(ref: DraftRef): DraftRead | undefined | Promise<DraftRead | undefined> };
 }
 
 /** A draft as read: by GET, or from a listing that keeps only a digest of the script. */
@@ -190,7 +190,7 @@ async function readDraft(
   deps: SyncDeps,
 ): Promise<ApiResult<DraftRead>> {
   // Plan mode shows a diff, so it needs the script's text: always a GET.
-  const listed = options.mode === 'apply' ? deps.listed?.take(ref) : undefined;
+  const listed = options.mode === 'apply' ? await deps.listed?.take(ref) : undefined;
   if (listed) return { ok: true, value: listed };
   const got = await withRetry(() => api.getDraft(ref), deps.retry);
   if (!got.ok) return { ok: false, error: withinBudget(got.error, got.attempts, deps.retry) };
