@@ -330,6 +330,30 @@ describe('bad input stops the run before any remote call', () => {
     expect(result.stdout).not.toMatch(/\n\s+at .*\.js:\d+/); // no stack trace
   });
 
+  it('names the broken manifest first, even when git cannot read the push', async () => {
+    if (repo) await removeDir(repo);
+    repo = await initRepo();
+    const base = await commitFiles(
+      repo,
+      { 'flink-drafts.yaml': 'version: 1\ndrafts:\n  - file: sql/a.sql\n' },
+      'base',
+    );
+    api.reset();
+    const result = await runAction({
+      workspace: repo,
+      eventName: 'push',
+      // A commit this checkout does not have: git's part of the run fails too.
+      event: pushEvent({ before: base, after: 'f'.repeat(40) }),
+      inputs: { endpoint: api.url, 'comment-on-pr': 'false' },
+    });
+    expect(result.exitCode).toBe(1);
+    expect(api.calls).toHaveLength(0);
+    expect(result.stdout).toMatch(
+      /manifest flink-drafts\.yaml has 3 problem\(s\); nothing was synced/,
+    );
+    expect(result.stdout).not.toContain('f'.repeat(40));
+  });
+
   it('does nothing for a push that deletes the branch', async () => {
     if (repo) await removeDir(repo);
     repo = await initRepo();

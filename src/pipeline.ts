@@ -106,9 +106,10 @@ async function previousEntries(
 async function plan(
   settings: Settings,
   manifest: Manifest,
+  changing: Promise<ChangeSet>,
   notices: string[],
 ): Promise<{ items: PlanItem[]; baseSha?: string }> {
-  const changes = await changesFor(settings);
+  const changes = await changing;
   for (const warning of changes.warnings) {
     core.warning(warning);
     notices.push(warning);
@@ -314,9 +315,13 @@ export async function runPipeline(settings: Settings): Promise<{ failed: number;
     core.notice('The push deleted the branch; there is nothing to sync.');
     return { failed: 0, total: 0 };
   }
+  // git works out the changes while the manifest is read and parsed. A broken manifest still
+  // stops the run first, with its own message; the changes are then not needed.
+  const changing = changesFor(settings);
+  changing.catch(() => undefined);
   const manifest = await loadManifest(settings);
   const { entries } = manifest;
-  const { items, baseSha } = await plan(settings, manifest, notices);
+  const { items, baseSha } = await plan(settings, manifest, changing, notices);
   const provider = await remoteAccess(settings, items, notices);
   const scrub = (text: string | undefined): string | undefined =>
     text === undefined ? undefined : redact(text, provider?.secrets() ?? []);
