@@ -184,6 +184,12 @@ describe('listedRead', () => {
     expect(read?.scriptEquals('SELECT 1; -- \uD800')).toBe(true);
   });
 
+  it('tells texts of the same length apart by their digest', () => {
+    const read = listedRead(sql({ sqlScript: 'SELECT 1;' }));
+    expect(read?.scriptEquals('SELECT 2;')).toBe(false);
+    expect(read?.scriptEquals('SELECT 1;')).toBe(true);
+  });
+
   it('compares exactly as the text would (property)', () => {
     const text = fc.string({ unit: 'binary', maxLength: 40 });
     fc.assert(
