@@ -324,7 +324,7 @@ describe('the check on a copy of the repository', () => {
     const readme = (await readFile(path.join(root, 'README.md'), 'utf8')).split('\n');
     const line = readme.findIndex((text) => text.startsWith('| `concurrency`')) + 1;
     expect(message).toContain(`README.md:${line} does not match action.yml.`);
-    expect(message).toMatch(/README\.md: +\| `concurrency` .*Most drafts in flight/);
+    expect(message).toMatch(/README\.md: +\| `concurrency` .*Most API calls in flight/);
     expect(message).toMatch(/action\.yml: +\| `concurrency` .*Drafts at once \(changed\)\./);
   });
 
