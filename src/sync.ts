@@ -37,7 +37,10 @@ export interface SyncDeps {
   warn(message: string): void;
   /** Whether `ancestor` is in `descendant`'s history; undefined when git cannot tell. */
   isAncestor?(ancestor: string, descendant: string): Promise<boolean | undefined>;
-  /** Apply mode: drafts already read from a listing. Any draft it does not hand out is read by GET. */
+  /**
+   * Apply mode: drafts read by a listing, which may still be under way (a take then waits for its
+   * page). Any draft it does not hand out is read by GET.
+   */
   listed?: { take(ref: DraftRef): DraftRead | undefined | Promise<DraftRead | undefined> };
 }
 
