@@ -506,6 +506,37 @@ describe('listTargetDrafts against the API', () => {
     expect(r.lists()).toHaveLength(3);
   });
 
+  it('sends the drafts still waiting to GETs when a later page fails', async () => {
+    const drafts = range(0, 3 * PAGE_SIZE).map((i) => sqlDraft(i));
+    const r = await rig(drafts, {
+      beforeAnswer: (call, api) => {
+        if (call.action === 'ListDeploymentDrafts' && call.query.pageIndex === '2') {
+          api.failNext(1, { kind: 'status', status: 403, code: 'Forbidden.RAM' });
+        }
+      },
+    });
+    const { listed, done } = startListing(
+      drafts.map((d) => item(d.deploymentDraftId)),
+      r.deps({ concurrency: 1 }),
+    );
+    const ref = (i: number) => ({ workspace: WS, namespace: NS, draftId: id(i) });
+    // Taken before any page has arrived: one is on page 1, the others on pages 2 and 3.
+    const [first, second, third] = await Promise.all([
+      listed.take(ref(0)),
+      listed.take(ref(PAGE_SIZE)),
+      listed.take(ref(2 * PAGE_SIZE)),
+    ]);
+    await done;
+    expect(first?.scriptEquals(script(0))).toBe(true);
+    expect(second).toBeUndefined();
+    expect(third).toBeUndefined();
+    expect(r.lists()).toEqual([
+      { namespace: NS, pageIndex: '1' },
+      { namespace: NS, pageIndex: '2', code: 'Forbidden.RAM' },
+    ]);
+    expect(r.logs[0]).toMatch(/stopped at page 2 \(Forbidden\.RAM: /);
+  });
+
   it('reads pages of large scripts one at a time', async () => {
     const big = 'x'.repeat(180 * 1024);
     const count = 4 * PAGE_SIZE;
