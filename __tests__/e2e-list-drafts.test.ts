@@ -5,7 +5,12 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import { PAGE_SIZE, pageCount } from '../src/draft-listing.js';
 import { runAction, type ActionRun } from './support/action-runner.js';
 import { pullRequestEvent, pushEvent } from './support/events.js';
-import { FakeVervericaApi, type Fault, type RecordedCall } from './support/fake-ververica.js';
+import {
+  FakeVervericaApi,
+  type FakeOptions,
+  type Fault,
+  type RecordedCall,
+} from './support/fake-ververica.js';
 import { commitFiles, initRepo, removeDir } from './support/git-repo.js';
 import { keyInputs, resultRows, sqlDraft, type ResultRow } from './support/scenario.js';
 
@@ -149,6 +154,20 @@ afterAll(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
+/** The push for `all`, and a fake API accepting KEY; both are removed after the last test. */
+async function pushAndFake(
+  all: readonly Target[],
+  options: Omit<FakeOptions, 'credentials'> = {},
+): Promise<{ p: Push; api: FakeVervericaApi }> {
+  const p = await push(all);
+  const api = await FakeVervericaApi.start({ credentials: [KEY], ...options });
+  cleanups.push(
+    () => removeDir(p.repo),
+    () => api.stop(),
+  );
+  return { p, api };
+}
+
 describe('a large push reads its drafts from pages: one PATCH per changed draft', () => {
   // ns-a holds 25 other drafts first, then its targets: its targets span two pages of 50.
   const nsA = targets('ns-a', 1, 41);
@@ -164,12 +183,7 @@ describe('a large push reads its drafts from pages: one PATCH per changed draft'
   const row = (t: Target) => rows.find((r) => r.draftId === t.id);
 
   beforeAll(async () => {
-    p = await push(all);
-    api = await FakeVervericaApi.start({ credentials: [KEY] });
-    cleanups.push(
-      () => removeDir(p.repo),
-      () => api.stop(),
-    );
+    ({ p, api } = await pushAndFake(all));
     for (const other of targets('ns-a', 9, 25)) seedSql(api, other, other.oldSql);
     for (const t of all) {
       if (t === missing) continue;
@@ -269,12 +283,7 @@ describe('reading drafts one by one', () => {
   const all = targets('ns-c', 3, 20);
 
   beforeAll(async () => {
-    p = await push(all);
-    api = await FakeVervericaApi.start({ credentials: [KEY] });
-    cleanups.push(
-      () => removeDir(p.repo),
-      () => api.stop(),
-    );
+    ({ p, api } = await pushAndFake(all));
   });
 
   afterEach(() => api.reset());
@@ -337,12 +346,7 @@ describe('drafts are written while the later pages are still being read', () => 
   it('sends the first PATCH before the last page is answered, within the concurrency', async () => {
     const latencyMs = 50;
     const all = targets('ns-e', 5, 3 * PAGE_SIZE);
-    const p = await push(all);
-    const api = await FakeVervericaApi.start({ credentials: [KEY], latencyMs });
-    cleanups.push(
-      () => removeDir(p.repo),
-      () => api.stop(),
-    );
+    const { p, api } = await pushAndFake(all, { latencyMs });
     for (const t of all) seedSql(api, t, t.oldSql);
 
     const result = await run(p, api, { concurrency: '4' });
@@ -379,17 +383,8 @@ describe('a PATCH retried after a listing compares with the listed modifiedAt', 
         fake.editDraftScript(WS, edited.namespace, edited.id, consoleEdit);
       }
     };
-    const p = await push(all);
-    const api = await FakeVervericaApi.start({
-      credentials: [KEY],
-      latencyMs: 1,
-      sleep: beforeAnswer,
-    });
+    const { p, api } = await pushAndFake(all, { latencyMs: 1, sleep: beforeAnswer });
     box.api = api;
-    cleanups.push(
-      () => removeDir(p.repo),
-      () => api.stop(),
-    );
     for (const t of all) seedSql(api, t, t.oldSql);
     const unavailable: Fault = { kind: 'status', status: 503, code: 'ServiceUnavailable' };
     for (const t of [quiet, edited])
