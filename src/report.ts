@@ -50,7 +50,6 @@ export async function writeSummary(markdown: string): Promise<void> {
   await core.summary.addRaw(markdown, true).write({ overwrite: false });
 }
 
-export function failedCount(results: DraftResult[]): number {
-  const count = countByStatus(results);
-  return count.failed + count['would-fail'];
+export function failedCount(results: readonly DraftResult[]): number {
+  return results.filter((r) => FAILED.has(r.status)).length;
 }
