@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { ActionRun } from './support/action-runner.js';
 import type { FakeVervericaApi } from './support/fake-ververica.js';
-import { firstError, syncFailure } from '../scripts/bench/checks.js';
+import { firstError, runFailures, syncFailure } from '../scripts/bench/checks.js';
 import { seededFake, type DraftFile } from '../scripts/bench/drafts.js';
 import { NAMESPACE, WORKSPACE, draftId, sqlPath } from '../scripts/bench/fixtures.js';
 
@@ -73,5 +73,14 @@ describe('firstError', () => {
     [`${'e'.repeat(300)}\n`, `${'e'.repeat(239)}…`],
   ])('%j → %j', (text, line) => {
     expect(firstError(text)).toBe(line);
+  });
+});
+
+describe('runFailures', () => {
+  it('numbers the runs that went wrong from 1 and skips the others', () => {
+    expect(
+      runFailures([{}, { failure: 'exit code 1' }, { failure: undefined }, { failure: 'x' }]),
+    ).toEqual(['run 2: exit code 1', 'run 4: x']);
+    expect(runFailures([])).toEqual([]);
   });
 });

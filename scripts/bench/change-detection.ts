@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { removeDir } from '../../__tests__/support/git-repo.js';
 import type { DetectSample } from './detect-child.js';
+import { runFailures } from './checks.js';
 import { manifestText, sqlPath } from './fixtures.js';
 import { buildRepo, type CommitFiles } from './git-fixture.js';
 import { formatNumber } from './report.js';
@@ -85,10 +86,7 @@ export const changeDetection: Suite = {
             `detect + plan ${formatNumber(last?.detectPlanMs ?? NaN)} ms`,
         );
       }
-      const failures = samples.flatMap((s, i) => {
-        const problem = wrong(s);
-        return problem ? [`run ${i + 1}: ${problem}`] : [];
-      });
+      const failures = runFailures(samples.map((s) => ({ failure: wrong(s) })));
       const verification = { runs, failures };
       const gitMs = samples.map((s) => s.gitMs);
       const actionMs = samples.map((s) => s.detectPlanMs);

@@ -4,6 +4,11 @@ import type { ActionRun } from '../../__tests__/support/action-runner.js';
 import type { FakeVervericaApi } from '../../__tests__/support/fake-ververica.js';
 import { wrongDrafts, type DraftFile } from './drafts.js';
 
+/** The runs that went wrong, numbered from 1, each with why: a row's verification failures. */
+export function runFailures(runs: readonly { failure?: string }[]): string[] {
+  return runs.flatMap((r, i) => (r.failure ? [`run ${i + 1}: ${r.failure}`] : []));
+}
+
 /** The first error a run printed, so a failing row says why without the whole log. */
 export function firstError(text: string): string {
   const lines = text.split('\n');

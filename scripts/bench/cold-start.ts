@@ -5,7 +5,7 @@ import { stat } from 'node:fs/promises';
 import { BUNDLE } from '../../__tests__/support/action-runner.js';
 import { removeDir } from '../../__tests__/support/git-repo.js';
 import { measuredAction, measuredScript } from './action-run.js';
-import { stepFailure } from './checks.js';
+import { runFailures, stepFailure } from './checks.js';
 import { seededFake, wrongDrafts, type DraftFile } from './drafts.js';
 import { draftId, manifestText, sqlPath, sqlScriptOfBytes } from './fixtures.js';
 import { buildRepo, type BuiltRepo, type CommitFiles } from './git-fixture.js';
@@ -86,10 +86,6 @@ async function noOpRun(node: string, f: Fixture): Promise<Sample & { notice: str
   }
 }
 
-function failures(samples: readonly Sample[]): string[] {
-  return samples.flatMap((s, i) => (s.failure ? [`run ${i + 1}: ${s.failure}`] : []));
-}
-
 export const coldStartSuite: Suite = {
   id: '3',
   name: 'cold start, no-op run and bundle size',
@@ -117,7 +113,7 @@ export const coldStartSuite: Suite = {
           measure: `spawn to the first API call (Node ${node.version}, ${entries} manifest entries)`,
           unit: 'ms',
           values: starts.map((s) => s.ms),
-          verification: { runs, failures: failures(starts) },
+          verification: { runs, failures: runFailures(starts) },
           note: 'a push that changes one mapped file; the draft is checked after each run',
         }),
         makeRow({
@@ -127,7 +123,7 @@ export const coldStartSuite: Suite = {
           unit: 'ms',
           values: noOps.map((s) => s.ms),
           target: { bound: 'max', value: COLD_START.noOpMs },
-          verification: { runs, failures: failures(noOps) },
+          verification: { runs, failures: runFailures(noOps) },
           note:
             `spawn to exit under Node ${node.version}, which alone starts and exits in ` +
             `${formatNumber(median(bare))} ms (node -e 0); the action logged "${noOps.at(-1)?.notice.trim() ?? ''}"`,

@@ -1,7 +1,7 @@
 // Memory: peak resident set size of the action's process syncing 1,000 changed drafts of 100 KiB.
 import { removeDir } from '../../__tests__/support/git-repo.js';
 import { measuredAction, type RssMethod } from './action-run.js';
-import { syncFailure } from './checks.js';
+import { runFailures, syncFailure } from './checks.js';
 import {
   countCalls,
   createDraftRepo,
@@ -66,7 +66,7 @@ export const memory: Suite = {
           target: { bound: 'max', value: MEMORY.peakRssMB },
           verification: {
             runs,
-            failures: samples.flatMap((s, i) => (s.failure ? [`run ${i + 1}: ${s.failure}`] : [])),
+            failures: runFailures(samples),
           },
           note:
             `${formatNumber(scriptMB)} MB of SQL in all; via ${samples[0]?.method ?? '?'}; ` +

@@ -45,15 +45,22 @@ export function physicalFloorMs(drafts: number, concurrency: number, latencyMs: 
   return Math.ceil(drafts / concurrency) * 2 * latencyMs;
 }
 
+/** `combine` applied run by run to two series measured in step. */
+function paired(
+  a: readonly number[],
+  b: readonly number[],
+  combine: (x: number, y: number) => number,
+): number[] {
+  if (a.length !== b.length) throw new RangeError(`${a.length} values against ${b.length}`);
+  return a.map((x, i) => combine(x, b[i] as number));
+}
+
 /** Run-by-run quotients `numerators[i] / denominators[i]` of two series measured in step. */
 export function pairedRatios(
   numerators: readonly number[],
   denominators: readonly number[],
 ): number[] {
-  if (numerators.length !== denominators.length) {
-    throw new RangeError(`${numerators.length} values against ${denominators.length}`);
-  }
-  return numerators.map((n, i) => n / (denominators[i] as number));
+  return paired(numerators, denominators, (n, d) => n / d);
 }
 
 /** Run-by-run differences `minuends[i] - subtrahends[i]` of two series measured in step. */
@@ -61,8 +68,5 @@ export function pairedDifferences(
   minuends: readonly number[],
   subtrahends: readonly number[],
 ): number[] {
-  if (minuends.length !== subtrahends.length) {
-    throw new RangeError(`${minuends.length} values against ${subtrahends.length}`);
-  }
-  return minuends.map((m, i) => m - (subtrahends[i] as number));
+  return paired(minuends, subtrahends, (m, s) => m - s);
 }

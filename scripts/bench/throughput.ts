@@ -3,7 +3,7 @@
 // physical floor; and the same work done one draft at a time with the official SDK core.
 import { measuredAction } from './action-run.js';
 import { measuredBaseline } from './baseline-run.js';
-import { syncFailure } from './checks.js';
+import { runFailures, syncFailure } from './checks.js';
 import {
   countCalls,
   createDraftRepo,
@@ -74,10 +74,6 @@ async function baselineRun(node: string, repo: DraftRepo): Promise<RunRecord> {
   }
 }
 
-function failures(records: readonly RunRecord[]): string[] {
-  return records.flatMap((r, i) => (r.failure ? [`run ${i + 1}: ${r.failure}`] : []));
-}
-
 function cellRow(id: string, cell: Cell): Row {
   const { drafts, concurrency, records } = cell;
   const floor = physicalFloorMs(drafts, concurrency, THROUGHPUT.latencyMs);
@@ -94,7 +90,7 @@ function cellRow(id: string, cell: Cell): Row {
       value: THROUGHPUT.maxFloorRatio * floor,
       basis: `${THROUGHPUT.maxFloorRatio} × floor ${formatNumber(floor)} ms`,
     },
-    verification: { runs: records.length, failures: failures(records) },
+    verification: { runs: records.length, failures: runFailures(records) },
     note:
       `${ratio.toFixed(2)}× the floor ⌈${drafts}/${concurrency}⌉ × (50 + 50) ms; ` +
       `calls per run: ${describeCalls(records.map((r) => r.calls))}; at most ${Math.max(...records.map((r) => r.maxInFlight))} in flight; ` +
@@ -112,7 +108,7 @@ function baselineRows(baseline: readonly RunRecord[], compared: Cell | undefined
     measure: `official SDK core (callApi, ROA), ${BASELINE.drafts} drafts one by one: wall time`,
     unit: 'ms',
     values: walls,
-    verification: { runs: baseline.length, failures: failures(baseline) },
+    verification: { runs: baseline.length, failures: runFailures(baseline) },
     note:
       `calls per run: ${describeCalls(baseline.map((r) => r.calls))}; ${perCall.toFixed(1)} ms per call beyond ` +
       `the 50 ms latency, process start-up included; SDK process CPU ` +
@@ -128,7 +124,7 @@ function baselineRows(baseline: readonly RunRecord[], compared: Cell | undefined
     target: { bound: 'min', value: BASELINE.minSpeedup },
     verification: {
       runs: baseline.length,
-      failures: [...failures(baseline), ...failures(compared?.records ?? [])],
+      failures: [...runFailures(baseline), ...runFailures(compared?.records ?? [])],
     },
     note:
       `baseline wall / action wall, run by run: ${formatNumber(median(walls))} ms against ` +
