@@ -5,7 +5,6 @@ import fc from 'fast-check';
 import {
   ListedDrafts,
   listedRead,
-  listTargetDrafts,
   startListing,
   MIN_TARGETS,
   PAGE_SIZE,
@@ -25,6 +24,16 @@ import {
   type RecordedCall,
   type StoredDraftInput,
 } from './support/fake-ververica.js';
+
+/** A listing run to its end: what the tests below look at once every page is read. */
+async function listTargetDrafts(
+  items: readonly PlanItem[],
+  deps: ListingDeps,
+): Promise<ListedDrafts> {
+  const { listed, done } = startListing(items, deps);
+  await done;
+  return listed;
+}
 
 const WS = 'ws-list';
 const NS = 'ns-list';

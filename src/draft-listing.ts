@@ -310,13 +310,3 @@ export function startListing(items: readonly PlanItem[], deps: ListingDeps): Lis
   ).then(() => undefined);
   return { listed, done };
 }
-
-/** Lists the namespaces where that saves calls, and returns the drafts to update found there. */
-export async function listTargetDrafts(
-  items: readonly PlanItem[],
-  deps: ListingDeps,
-): Promise<ListedDrafts> {
-  const { listed, done } = startListing(items, deps);
-  await done;
-  return listed;
-}
