@@ -154,7 +154,7 @@ class Harness {
       { mode: 'apply', onDrift: 'fail', commitSha: SHA, concurrency: 4, ...options },
       {
         api: this.client,
-        readSql: async (file) => decodeSql(file, Buffer.from(NEW)),
+        readSql: (file) => decodeSql(file, Buffer.from(NEW)),
         fileAtCommit: async () => undefined,
         retry: {
           policy: { maxRetries: 4, baseDelayMs: 500, maxDelayMs: 20_000 },

@@ -71,22 +71,22 @@ describe('readSqlFile: what it reads', () => {
     ['a file under a symlinked folder inside', 'sql/linked-dir/deep.sql', 'SELECT 2;\n'],
     ['a path with a .. that stays inside', 'sql/nested/../job.sql', SQL],
   ])('%s', async (_, relative, text) => {
-    const read = await readSqlFile(root, relative);
+    const read = readSqlFile(root, relative);
     expect(read).toEqual({ ok: true, text, bytes: Buffer.byteLength(text) });
   });
 
   it('keeps a BOM and CRLF line ends: the draft gets exactly the repository bytes', async () => {
-    const read = await readSqlFile(root, 'sql/bom.sql');
+    const read = readSqlFile(root, 'sql/bom.sql');
     expect(read).toEqual({ ok: true, text: '\uFEFFSELECT 1;\r\n', bytes: 14 });
     if (read.ok) expect(Buffer.from(read.text).toString('hex')).toMatch(/^efbbbf.*0d0a$/);
   });
 
   it('works when the checkout itself is reached through a symlink', async () => {
-    expect(await readSqlFile(linkedRoot, 'sql/link-inside.sql')).toMatchObject({
+    expect(readSqlFile(linkedRoot, 'sql/link-inside.sql')).toMatchObject({
       ok: true,
       text: SQL,
     });
-    expect(await readSqlFile(linkedRoot, 'sql/link-out.sql')).toMatchObject({
+    expect(readSqlFile(linkedRoot, 'sql/link-out.sql')).toMatchObject({
       ok: false,
       code: 'FileOutsideWorkspace',
     });
@@ -113,7 +113,7 @@ describe('readSqlFile: what it refuses', () => {
     ['invalid UTF-8', 'sql/latin1.sql', 'FileNotUtf8', /not valid UTF-8/],
     ['a NUL byte', 'sql/nul.sql', 'FileHasNulByte', /offset 1/],
   ])('%s: %s → %s', async (_, relative, code, message) => {
-    const read = await readSqlFile(root, relative);
+    const read = readSqlFile(root, relative);
     expect(read).toMatchObject({ ok: false, code });
     if (!read.ok) {
       expect(read.message).toMatch(message);
@@ -127,7 +127,7 @@ describe('readSqlFile: what it refuses', () => {
   (process.platform === 'win32' ? it.skip : it)(
     'refuses a FIFO without waiting for a writer',
     async () => {
-      expect(await readSqlFile(root, 'sql/fifo.sql')).toMatchObject({
+      expect(readSqlFile(root, 'sql/fifo.sql')).toMatchObject({
         ok: false,
         code: 'FileUnreadable',
         message: 'sql/fifo.sql is not a regular file',
@@ -137,16 +137,16 @@ describe('readSqlFile: what it refuses', () => {
   );
 
   it('reads a file of exactly MAX_SQL_BYTES, and refuses one byte more', async () => {
-    const at = await readSqlFile(root, 'sql/at-limit.sql');
-    const over = await readSqlFile(root, 'sql/over-limit.sql');
+    const at = readSqlFile(root, 'sql/at-limit.sql');
+    const over = readSqlFile(root, 'sql/over-limit.sql');
     expect(at).toMatchObject({ ok: true, bytes: MAX_SQL_BYTES });
     expect(over).toMatchObject({ ok: false, code: 'FileTooLarge' });
     if (!over.ok) expect(over.message).toContain(String(MAX_SQL_BYTES));
   });
 
   it('takes a smaller limit from the caller', async () => {
-    expect(await readSqlFile(root, 'sql/job.sql', SQL.length)).toMatchObject({ ok: true });
-    expect(await readSqlFile(root, 'sql/job.sql', SQL.length - 1)).toMatchObject({
+    expect(readSqlFile(root, 'sql/job.sql', SQL.length)).toMatchObject({ ok: true });
+    expect(readSqlFile(root, 'sql/job.sql', SQL.length - 1)).toMatchObject({
       ok: false,
       code: 'FileTooLarge',
     });
@@ -155,14 +155,14 @@ describe('readSqlFile: what it refuses', () => {
 
 describe('resolveInsideWorkspace', () => {
   it('gives the real path of a symlink inside', async () => {
-    expect(await resolveInsideWorkspace(root, 'sql/link-chain.sql')).toEqual({
+    expect(resolveInsideWorkspace(root, 'sql/link-chain.sql')).toEqual({
       ok: true,
       path: path.join(await realpath(root), 'sql', 'job.sql'),
     });
   });
 
   it('refuses a path outside before looking at the file system', async () => {
-    expect(await resolveInsideWorkspace(root, '../no-such-file.sql')).toMatchObject({
+    expect(resolveInsideWorkspace(root, '../no-such-file.sql')).toMatchObject({
       ok: false,
       code: 'FileOutsideWorkspace',
     });

@@ -33,9 +33,9 @@ import { readSqlFile, readWorkspaceFile } from './workspace-files.js';
 export class RunError extends Error {}
 
 /** The manifest's text: the same checks as a .sql file (inside the checkout, regular, size). */
-async function readManifestText(settings: Settings): Promise<string> {
+function readManifestText(settings: Settings): string {
   const name = settings.manifestPath;
-  const file = await readWorkspaceFile(settings.workspaceDir, name, MANIFEST_LIMITS.maxBytes);
+  const file = readWorkspaceFile(settings.workspaceDir, name, MANIFEST_LIMITS.maxBytes);
   if (!file.ok) throw new RunError(`manifest ${name}: ${file.message}`);
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(file.bytes);
@@ -49,8 +49,8 @@ interface Manifest {
   entries: ManifestEntry[];
 }
 
-async function loadManifest(settings: Settings): Promise<Manifest> {
-  const text = await readManifestText(settings);
+function loadManifest(settings: Settings): Manifest {
+  const text = readManifestText(settings);
   const parsed = parseManifest(text, { path: settings.manifestPath, defaults: settings.defaults });
   if (parsed.ok) return { text, entries: parsed.entries };
   for (const problem of parsed.problems) {
@@ -206,8 +206,8 @@ async function syncItems(
       },
       {
         api,
-        readSql: async (file) => {
-          const sql = await readSqlFile(settings.workspaceDir, file);
+        readSql: (file) => {
+          const sql = readSqlFile(settings.workspaceDir, file);
           if (sql.ok) gcPacer.read(sql.bytes);
           return sql;
         },
@@ -319,7 +319,7 @@ export async function runPipeline(settings: Settings): Promise<{ failed: number;
   // stops the run first, with its own message; the changes are then not needed.
   const changing = changesFor(settings);
   changing.catch(() => undefined);
-  const manifest = await loadManifest(settings);
+  const manifest = loadManifest(settings);
   const { entries } = manifest;
   const { items, baseSha } = await plan(settings, manifest, changing, notices);
   const provider = await remoteAccess(settings, items, notices);

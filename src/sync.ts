@@ -30,7 +30,7 @@ export interface SyncOptions {
 export interface SyncDeps {
   /** Absent when there are no credentials: plan mode then checks the local files only. */
   api?: DraftApi;
-  readSql(file: string): Promise<SqlFile>;
+  readSql(file: string): SqlFile;
   /** Undefined when the commit has no such file; throws when the commit is not in the checkout. */
   fileAtCommit(sha: string, file: string): Promise<Uint8Array | undefined>;
   retry: RetryContext;
@@ -215,7 +215,7 @@ async function syncOne(
       message: `${file} was deleted; the draft was left as it is`,
     };
   }
-  const sql = await deps.readSql(file);
+  const sql = deps.readSql(file);
   if (!sql.ok) return failure(mode, sql.code, sql.message);
   if (!deps.api) {
     return {

@@ -1,6 +1,9 @@
 // Reads the .sql files that the manifest names. The only module that reads the checkout's files.
-import { constants } from 'node:fs';
-import { open, realpath, type FileHandle } from 'node:fs/promises';
+// The reads are synchronous on purpose: a checkout is a local disk, and a script of a few KiB reads
+// in microseconds, while each asynchronous step (resolve, open, stat, read, close) waits for the
+// thread pool and then for its turn on the event loop, behind every API answer being handled. On a
+// sync of many drafts that wait sat on each draft's path to its PATCH.
+import { closeSync, constants, fstatSync, openSync, readFileSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { Code, MAX_SQL_BYTES } from './codes.js';
 
@@ -19,11 +22,11 @@ function errnoCode(error: unknown): string | undefined {
 }
 
 /** Resolves symlinks too: a link that leads out of the checkout is refused. */
-export async function resolveInsideWorkspace(
+export function resolveInsideWorkspace(
   root: string,
   relative: string,
-): Promise<{ ok: true; path: string } | { ok: false; code: string; message: string }> {
-  const realRoot = await realpath(root);
+): { ok: true; path: string } | { ok: false; code: string; message: string } {
+  const realRoot = realpathSync.native(root);
   const lexical = path.resolve(realRoot, relative);
   if (!isInside(realRoot, lexical)) {
     return {
@@ -34,7 +37,7 @@ export async function resolveInsideWorkspace(
   }
   let real: string;
   try {
-    real = await realpath(lexical);
+    real = realpathSync.native(lexical);
   } catch (error) {
     if (errnoCode(error) === 'ENOENT') {
       return {
@@ -93,18 +96,14 @@ export type FileBytes = { ok: true; bytes: Buffer } | { ok: false; code: string;
  * The bytes of a regular file inside the checkout, refused before reading when it is larger than
  * `maxBytes`, so a huge file never lands in memory.
  */
-export async function readWorkspaceFile(
-  root: string,
-  relative: string,
-  maxBytes: number,
-): Promise<FileBytes> {
-  const resolved = await resolveInsideWorkspace(root, relative);
+export function readWorkspaceFile(root: string, relative: string, maxBytes: number): FileBytes {
+  const resolved = resolveInsideWorkspace(root, relative);
   if (!resolved.ok) return resolved;
-  let handle: FileHandle;
+  let fd: number;
   try {
     // Non-blocking, so that a FIFO is refused as not a regular file instead of hanging the run
     // until a writer appears (a blocked open cannot even be abandoned: the process cannot exit).
-    handle = await open(resolved.path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+    fd = openSync(resolved.path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   } catch (error) {
     return {
       ok: false,
@@ -113,7 +112,7 @@ export async function readWorkspaceFile(
     };
   }
   try {
-    const stat = await handle.stat();
+    const stat = fstatSync(fd);
     if (!stat.isFile()) {
       return { ok: false, code: Code.FileUnreadable, message: `${relative} is not a regular file` };
     }
@@ -124,17 +123,13 @@ export async function readWorkspaceFile(
         message: `${relative} is ${stat.size} bytes; the limit is ${maxBytes} bytes`,
       };
     }
-    return { ok: true, bytes: await handle.readFile() };
+    return { ok: true, bytes: readFileSync(fd) };
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
 }
 
-export async function readSqlFile(
-  root: string,
-  relative: string,
-  maxBytes = MAX_SQL_BYTES,
-): Promise<SqlFile> {
-  const file = await readWorkspaceFile(root, relative, maxBytes);
+export function readSqlFile(root: string, relative: string, maxBytes = MAX_SQL_BYTES): SqlFile {
+  const file = readWorkspaceFile(root, relative, maxBytes);
   return file.ok ? decodeSql(relative, file.bytes, maxBytes) : file;
 }
