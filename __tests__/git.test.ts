@@ -222,6 +222,32 @@ describe('detectChanges on a push', () => {
     ]);
   });
 
+  it('fetches an after commit that a checkout made before the push lacks', async () => {
+    const repo = await track(await createRepoWithOrigin({ 'a.sql': 'a1' }));
+    const clone = await track(await fullClone(repo.origin));
+    const after = await commitFiles(repo.dir, { 'a.sql': 'a2', 'b.sql': 'b' });
+    await push(repo.dir, 'main');
+    await expect(headOf(clone, after)).rejects.toThrow();
+
+    const changes = await detectChanges({ cwd: clone, before: repo.first, after, mode: 'push' });
+
+    expect(changes).toMatchObject({ kind: 'diff', base: repo.first, head: after, warnings: [] });
+    expect(sorted(diffOf(changes))).toEqual([
+      { status: 'modified', path: 'a.sql' },
+      { status: 'added', path: 'b.sql' },
+    ]);
+  });
+
+  it('does not take a tree for the before commit', async () => {
+    const repo = await track(await createRepoWithOrigin({ 'a.sql': 'a1' }));
+    const after = await commitFiles(repo.dir, { 'a.sql': 'a2' });
+    const tree = (await git(repo.dir, ['rev-parse', `${repo.first}^{tree}`])).trim();
+
+    const changes = await detectChanges({ cwd: repo.dir, before: tree, after, mode: 'push' });
+
+    expect(changes).toMatchObject({ kind: 'all', reason: `commit ${tree} is not available` });
+  });
+
   it('syncs everything with a fetch-depth hint when before cannot be fetched', async () => {
     const repo = await track(await createRepoWithOrigin({ 'a.sql': 'a1' }));
     const elsewhere = await track(await initRepo());

@@ -64,6 +64,18 @@ export async function detectChanges(options: DetectOptions): Promise<ChangeSet> 
     options.before === undefined || ZERO_SHA.test(options.before)
       ? undefined
       : requireSha('before', options.before);
+  // A force push is still diffed tree to tree: what changed is the difference between the old and
+  // the new branch tip, whether or not the old tip is an ancestor of the new one.
+  const pushWarnings = options.forced
+    ? [`Force push: changes are taken between the previous branch tip ${before} and ${after}.`]
+    : [];
+
+  if (mode === 'push' && before !== undefined) {
+    // Both commits are in the checkout on almost every push: diff them straight away, and look
+    // for (or fetch) the missing one only when git cannot.
+    const diffed = await diffCommits(cwd, before, after, pushWarnings, true);
+    if (diffed) return diffed;
+  }
 
   const afterMissing = await ensureCommit(cwd, after, fetch);
   if (afterMissing) {
@@ -105,12 +117,7 @@ export async function detectChanges(options: DetectOptions): Promise<ChangeSet> 
     }
     return diffCommits(cwd, mergeBase, after, []);
   }
-  // A force push is still diffed tree to tree: what changed is the difference between the old and
-  // the new branch tip, whether or not the old tip is an ancestor of the new one.
-  const warnings = options.forced
-    ? [`Force push: changes are taken between the previous branch tip ${before} and ${after}.`]
-    : [];
-  return diffCommits(cwd, before, after, warnings);
+  return diffCommits(cwd, before, after, pushWarnings);
 }
 
 /**
@@ -160,17 +167,46 @@ function syncAll(warning: string): ChangeSet {
   return { kind: 'all', reason: 'first push of this branch', warnings: [warning] };
 }
 
+/**
+ * What changed from `base` to `head`. With `tentative`, undefined instead of an error when git
+ * cannot diff them (a commit missing from the checkout, say), so the caller can find out why.
+ */
 async function diffCommits(
   cwd: string,
   base: string,
   head: string,
   warnings: string[],
-): Promise<ChangeSet> {
+): Promise<ChangeSet>;
+async function diffCommits(
+  cwd: string,
+  base: string,
+  head: string,
+  warnings: string[],
+  tentative: true,
+): Promise<ChangeSet | undefined>;
+async function diffCommits(
+  cwd: string,
+  base: string,
+  head: string,
+  warnings: string[],
+  tentative = false,
+): Promise<ChangeSet | undefined> {
   // Plumbing rather than `git diff`, so user config (relative paths, external diff, colour) cannot
   // change the output. `-C` only looks at modified files as copy sources, which keeps it cheap.
-  const args = ['diff-tree', '-r', '-z', '--name-status', '-M', '-C', base, head];
+  // `^{commit}`: both must be commits, not just any tree.
+  const args = [
+    'diff-tree',
+    '-r',
+    '-z',
+    '--name-status',
+    '-M',
+    '-C',
+    `${base}^{commit}`,
+    `${head}^{commit}`,
+  ];
   const parser = new NameStatusParser();
   const result = await run(cwd, args, { onStdout: (chunk) => parser.push(chunk) });
+  if (tentative && result.exitCode !== 0) return undefined;
   if (result.exitCode !== 0) {
     throw new GitError(describe(args), result.exitCode, stderrDetail(result.stderr));
   }
