@@ -365,6 +365,24 @@ describe('drafts are written while the later pages are still being read', () => 
   });
 });
 
+describe('connections', () => {
+  it('opens them while the first page is in flight, at most twice the concurrency', async () => {
+    const all = targets('ns-f', 6, 40);
+    const { p, api } = await pushAndFake(all, { latencyMs: 20 });
+    for (const t of all) seedSql(api, t, t.oldSql);
+
+    const result = await run(p, api, { concurrency: '4' });
+
+    expect(result.exitCode).toBe(0);
+    for (const t of all) expectSynced(api, t, p.after);
+    const firstPatch = callsOf(api, PATCH)[0] as RecordedCall;
+    // A call never waits for the connection that has just answered: one is always idle.
+    expect(api.connections.length).toBe(8);
+    // All of them set up before the writes start, not one by one as calls need them.
+    expect(Math.max(...api.connections)).toBeLessThanOrEqual(firstPatch.at);
+  });
+});
+
 describe('a PATCH retried after a listing compares with the listed modifiedAt', () => {
   it('writes again when nobody edited the draft, and leaves a console edit alone', async () => {
     const all = targets('ns-d', 4, 10);

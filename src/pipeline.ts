@@ -156,8 +156,9 @@ async function syncItems(
       endpoint: endpoint.url,
       credentials: () => provider.get(),
       requestTimeoutMs: settings.requestTimeoutMs,
-      // One keep-alive connection per draft in flight, so `concurrency` is never capped by the pool.
-      connections: settings.concurrency,
+      // Twice the calls in flight: a call then never waits for the connection that just answered
+      // (see warm-connections.ts). The limiter below still bounds the calls to `concurrency`.
+      connections: 2 * settings.concurrency,
       deadline,
       secrets: () => provider.secrets(),
     });
@@ -182,6 +183,8 @@ async function syncItems(
     listDrafts: (...args: Parameters<VervericaClient['listDrafts']>) =>
       calls.run(() => client.listDrafts(...args)),
   };
+  // Opened while the first calls are in flight; no more than the run has drafts to read or write.
+  client?.warm(items.filter((item) => !item.deleted).length);
   let listing: Listing | undefined;
   try {
     // Drafts are written as their pages arrive, not after the last page.

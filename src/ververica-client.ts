@@ -13,6 +13,7 @@ import {
 import type { DeploymentDraft, DraftRef } from './draft.js';
 import { redact } from './redact.js';
 import { canonicalQueryString, encodePath, signRequest, type Credentials } from './signer.js';
+import { createWarmConnections, type WarmConnections } from './warm-connections.js';
 
 export const API_VERSION = '2022-07-18';
 const DEFAULT_MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
@@ -119,18 +120,30 @@ export class VervericaClient {
   readonly #dispatcher: Dispatcher;
   /** Set only when the client created the dispatcher, and so must close it. */
   readonly #ownAgent?: Agent;
+  readonly #warmed?: WarmConnections;
 
   constructor(options: ClientOptions) {
     this.#options = options;
     if (options.dispatcher) {
       this.#dispatcher = options.dispatcher;
     } else {
+      this.#warmed = createWarmConnections();
       this.#ownAgent = new Agent({
-        connections: options.connections ?? DEFAULT_CONNECTIONS,
+        connections: this.#connections(),
         keepAliveTimeout: KEEP_ALIVE_MS,
+        connect: this.#warmed.connect,
       });
       this.#dispatcher = this.#ownAgent;
     }
+  }
+
+  /**
+   * Starts opening up to `count` connections to the endpoint (never more than the pool holds), for
+   * calls about to be made. Does nothing when the caller passed its own dispatcher.
+   */
+  warm(count: number): void {
+    const room = this.#connections() - (this.#warmed?.waiting ?? 0);
+    this.#warmed?.warm(this.#options.endpoint, Math.max(0, Math.min(count, room)));
   }
 
   async getDraft(ref: DraftRef): Promise<ApiResult<DeploymentDraft>> {
@@ -180,7 +193,12 @@ export class VervericaClient {
 
   /** Closes the client's own agent; a dispatcher passed in belongs to the caller. */
   async close(): Promise<void> {
+    this.#warmed?.close();
     await this.#ownAgent?.close();
+  }
+
+  #connections(): number {
+    return this.#options.connections ?? DEFAULT_CONNECTIONS;
   }
 
   async #send(spec: CallSpec): Promise<Sent> {

@@ -98,6 +98,8 @@ function readBody(req: http.IncomingMessage): Promise<Buffer> {
 
 export class FakeVervericaApi {
   readonly calls: RecordedCall[] = [];
+  /** When each TCP connection was accepted (the fake's clock), in order. */
+  readonly connections: number[] = [];
   private readonly server: http.Server;
   private readonly store: DraftStore;
   private readonly faults = new FaultPlan();
@@ -124,6 +126,7 @@ export class FakeVervericaApi {
       maxSkewMs: options.maxSkewMs ?? 15 * 60 * 1000,
     };
     this.server = http.createServer((req, res) => void this.onRequest(req, res));
+    this.server.on('connection', () => this.connections.push(this.now()));
   }
 
   static async start(options: FakeOptions = {}): Promise<FakeVervericaApi> {
@@ -188,9 +191,10 @@ export class FakeVervericaApi {
     this.faults.setRandom(rate, seed, faults);
   }
 
-  /** Clears recorded calls, faults and the concurrency high-water mark; drafts stay. */
+  /** Clears recorded calls and connections, faults and the concurrency high-water mark; drafts stay. */
   reset(): void {
     this.calls.length = 0;
+    this.connections.length = 0;
     this.faults.clear();
     this.maxInFlightSeen = this.inFlightNow;
   }
