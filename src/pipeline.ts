@@ -83,14 +83,38 @@ async function changesFor(settings: Settings): Promise<ChangeSet> {
   });
 }
 
+/** The manifest's bytes at a commit, read before the changes are known. */
+interface EarlyRead {
+  sha: string;
+  bytes: Promise<Buffer | undefined>;
+}
+
+/** A push is diffed against `before` on almost every run: its manifest is read beside the diff. */
+function readBaseManifestEarly(settings: Settings): EarlyRead | undefined {
+  const { event } = settings;
+  const isPr = event.name === 'pull_request' || event.name === 'pull_request_target';
+  const sha = event.before;
+  if (settings.syncAll || isPr || sha === undefined) return undefined;
+  const bytes = readFileAtCommit(settings.workspaceDir, sha, settings.manifestPath);
+  bytes.catch(() => undefined);
+  return { sha, bytes };
+}
+
 /** The manifest as it was at the diff's base, so entries that changed there count as changed. */
 async function previousEntries(
   settings: Settings,
   changes: ChangeSet,
   manifest: Manifest,
+  early: EarlyRead | undefined,
 ): Promise<ManifestEntry[] | undefined> {
   if (changes.kind !== 'diff') return undefined;
-  const bytes = await readFileAtCommit(settings.workspaceDir, changes.base, settings.manifestPath);
+  const earlyBytes =
+    early?.sha === changes.base ? await early.bytes.catch(() => undefined) : undefined;
+  // Only bytes are taken from the early read: one that failed, or that raced a fetch of the
+  // commit, is made again now that the commit is known to be in the checkout.
+  const bytes =
+    earlyBytes ??
+    (await readFileAtCommit(settings.workspaceDir, changes.base, settings.manifestPath));
   if (!bytes) return [];
   const text = bytes.toString('utf8');
   // Most pushes leave the manifest alone: the same text parses to the same entries.
@@ -107,6 +131,7 @@ async function plan(
   settings: Settings,
   manifest: Manifest,
   changing: Promise<ChangeSet>,
+  early: EarlyRead | undefined,
   notices: string[],
 ): Promise<{ items: PlanItem[]; baseSha?: string }> {
   const changes = await changing;
@@ -117,7 +142,7 @@ async function plan(
   if (changes.kind === 'all' && changes.reason !== 'sync-all') notices.push(changes.reason);
   const items = planSync({
     entries: manifest.entries,
-    previousEntries: await previousEntries(settings, changes, manifest),
+    previousEntries: await previousEntries(settings, changes, manifest, early),
     changes,
     manifestPath: settings.manifestPath,
   });
@@ -322,9 +347,10 @@ export async function runPipeline(settings: Settings): Promise<{ failed: number;
   // stops the run first, with its own message; the changes are then not needed.
   const changing = changesFor(settings);
   changing.catch(() => undefined);
+  const early = readBaseManifestEarly(settings);
   const manifest = loadManifest(settings);
   const { entries } = manifest;
-  const { items, baseSha } = await plan(settings, manifest, changing, notices);
+  const { items, baseSha } = await plan(settings, manifest, changing, early, notices);
   const provider = await remoteAccess(settings, items, notices);
   const scrub = (text: string | undefined): string | undefined =>
     text === undefined ? undefined : redact(text, provider?.secrets() ?? []);
