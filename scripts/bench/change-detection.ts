@@ -101,7 +101,7 @@ export const changeDetection: Suite = {
           unit: 'ms',
           values: gitMs,
           note:
-            'rev-parse of both commits, diff-tree -r -z --name-status -M -C, cat-file of the ' +
+            'diff-tree -r -z --name-status -M -C of both commits, and beside it cat-file of the ' +
             'manifest at the base: the commands a push run makes, output read and dropped',
         }),
         makeRow({

@@ -38,16 +38,28 @@ const [dir = '', before = '', after = '', manifestPath = ''] = process.argv.slic
 await git(dir, ['--version']);
 
 let start = performance.now();
-// In the order a push run makes them: both commits checked, the diff, the manifest at the base.
-await git(dir, ['rev-parse', '--verify', '--quiet', `${after}^{commit}`]);
-await git(dir, ['rev-parse', '--verify', '--quiet', `${before}^{commit}`]);
-await git(dir, ['diff-tree', '-r', '-z', '--name-status', '-M', '-C', before, after]);
-await git(dir, ['cat-file', 'blob', `${before}:${manifestPath}`]);
+// As a push run makes them when both commits are in the checkout: the diff, and beside it the
+// manifest at the base.
+await Promise.all([
+  git(dir, [
+    'diff-tree',
+    '-r',
+    '-z',
+    '--name-status',
+    '-M',
+    '-C',
+    `${before}^{commit}`,
+    `${after}^{commit}`,
+  ]),
+  git(dir, ['cat-file', 'blob', `${before}:${manifestPath}`]),
+]);
 const gitMs = performance.now() - start;
 
 start = performance.now();
-const changes = await detectChanges({ cwd: dir, before, after, mode: 'push' });
-const previousBytes = await readFileAtCommit(dir, before, manifestPath);
+const [changes, previousBytes] = await Promise.all([
+  detectChanges({ cwd: dir, before, after, mode: 'push' }),
+  readFileAtCommit(dir, before, manifestPath),
+]);
 const previous = parseManifest(previousBytes?.toString('utf8') ?? '', { path: manifestPath });
 // The manifest did not change, so the one at the pushed commit is the same text.
 const entries = previous.ok ? previous.entries : [];
