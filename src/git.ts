@@ -168,6 +168,25 @@ function syncAll(warning: string): ChangeSet {
 }
 
 /**
+ * The git arguments that list what changed from `base` to `head`. Plumbing rather than `git diff`,
+ * so user config (relative paths, external diff, colour) cannot change the output. `-C` only looks
+ * at modified files as copy sources, which keeps it cheap. `^{commit}`: both must be commits, not
+ * just any tree.
+ */
+export function diffTreeArgs(base: string, head: string): string[] {
+  return [
+    'diff-tree',
+    '-r',
+    '-z',
+    '--name-status',
+    '-M',
+    '-C',
+    `${base}^{commit}`,
+    `${head}^{commit}`,
+  ];
+}
+
+/**
  * What changed from `base` to `head`. With `tentative`, undefined instead of an error when git
  * cannot diff them (a commit missing from the checkout, say), so the caller can find out why.
  */
@@ -191,19 +210,7 @@ async function diffCommits(
   warnings: string[],
   tentative = false,
 ): Promise<ChangeSet | undefined> {
-  // Plumbing rather than `git diff`, so user config (relative paths, external diff, colour) cannot
-  // change the output. `-C` only looks at modified files as copy sources, which keeps it cheap.
-  // `^{commit}`: both must be commits, not just any tree.
-  const args = [
-    'diff-tree',
-    '-r',
-    '-z',
-    '--name-status',
-    '-M',
-    '-C',
-    `${base}^{commit}`,
-    `${head}^{commit}`,
-  ];
+  const args = diffTreeArgs(base, head);
   const parser = new NameStatusParser();
   const result = await run(cwd, args, { onStdout: (chunk) => parser.push(chunk) });
   if (tentative && result.exitCode !== 0) return undefined;

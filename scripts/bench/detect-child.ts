@@ -5,7 +5,7 @@
 // Usage: node --import tsx detect-child.ts <dir> <before> <after> <manifest path>
 import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
-import { detectChanges, readFileAtCommit } from '../../src/git.js';
+import { detectChanges, diffTreeArgs, readFileAtCommit } from '../../src/git.js';
 import { parseManifest } from '../../src/manifest.js';
 import { planSync } from '../../src/plan.js';
 
@@ -41,16 +41,7 @@ let start = performance.now();
 // As a push run makes them when both commits are in the checkout: the diff, and beside it the
 // manifest at the base.
 await Promise.all([
-  git(dir, [
-    'diff-tree',
-    '-r',
-    '-z',
-    '--name-status',
-    '-M',
-    '-C',
-    `${before}^{commit}`,
-    `${after}^{commit}`,
-  ]),
+  git(dir, diffTreeArgs(before, after)),
   git(dir, ['cat-file', 'blob', `${before}:${manifestPath}`]),
 ]);
 const gitMs = performance.now() - start;
