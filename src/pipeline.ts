@@ -89,12 +89,13 @@ interface EarlyRead {
   bytes: Promise<Buffer | undefined>;
 }
 
-/** A push is diffed against `before` on almost every run: its manifest is read beside the diff. */
+/**
+ * A push is diffed against `before` on almost every run: its manifest is read beside the diff.
+ * Pull requests (diffed against a merge base) and first pushes have no `before`.
+ */
 function readBaseManifestEarly(settings: Settings): EarlyRead | undefined {
-  const { event } = settings;
-  const isPr = event.name === 'pull_request' || event.name === 'pull_request_target';
-  const sha = event.before;
-  if (settings.syncAll || isPr || sha === undefined) return undefined;
+  const sha = settings.event.before;
+  if (settings.syncAll || sha === undefined) return undefined;
   const bytes = readFileAtCommit(settings.workspaceDir, sha, settings.manifestPath);
   bytes.catch(() => undefined);
   return { sha, bytes };
