@@ -83,6 +83,11 @@ async function changesFor(settings: Settings): Promise<ChangeSet> {
   });
 }
 
+/** The manifest's bytes at commit `sha`; undefined when that commit has no manifest. */
+function manifestAt(settings: Settings, sha: string): Promise<Buffer | undefined> {
+  return readFileAtCommit(settings.workspaceDir, sha, settings.manifestPath);
+}
+
 /** The manifest's bytes at a commit, read before the changes are known. */
 interface EarlyRead {
   sha: string;
@@ -96,7 +101,7 @@ interface EarlyRead {
 function readBaseManifestEarly(settings: Settings): EarlyRead | undefined {
   const sha = settings.event.before;
   if (settings.syncAll || sha === undefined) return undefined;
-  const bytes = readFileAtCommit(settings.workspaceDir, sha, settings.manifestPath);
+  const bytes = manifestAt(settings, sha);
   bytes.catch(() => undefined);
   return { sha, bytes };
 }
@@ -113,9 +118,7 @@ async function previousEntries(
     early?.sha === changes.base ? await early.bytes.catch(() => undefined) : undefined;
   // Only bytes are taken from the early read: one that failed, or that raced a fetch of the
   // commit, is made again now that the commit is known to be in the checkout.
-  const bytes =
-    earlyBytes ??
-    (await readFileAtCommit(settings.workspaceDir, changes.base, settings.manifestPath));
+  const bytes = earlyBytes ?? (await manifestAt(settings, changes.base));
   if (!bytes) return [];
   const text = bytes.toString('utf8');
   // Most pushes leave the manifest alone: the same text parses to the same entries.
