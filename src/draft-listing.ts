@@ -63,7 +63,7 @@ export function targetGroups(
   const groups = new Map<string, { workspace: string; namespace: string; draftIds: Set<string> }>();
   for (const { entry, deleted } of items) {
     if (deleted) continue;
-    const key = JSON.stringify([entry.workspace, entry.namespace]);
+    const key = groupKeyOf(entry);
     let group = groups.get(key);
     if (!group) {
       group = { workspace: entry.workspace, namespace: entry.namespace, draftIds: new Set() };
