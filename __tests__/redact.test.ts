@@ -34,6 +34,52 @@ describe('redact', () => {
     );
   });
 
+  const TOKEN = 'CAIS8gF1q6Ft5B2yfSjIr5bkKvT3jrhL0ZeNXlvT0TJiZHFhhYbYqD3zXHZI';
+
+  it.each([
+    ['cut short at its end', `token ${TOKEN.slice(0, 20)}`, 'token ***'],
+    ['cut short at its start', `…${TOKEN.slice(-15)} expired`, '…*** expired'],
+    ['cut to the first 12 characters', `x=${TOKEN.slice(0, 12)};`, 'x=***;'],
+    ['whole, twice, touching', `${TOKEN}${TOKEN}`, '***'],
+  ])('masks a long secret %s', (_name, text, expected) => {
+    expect(redact(text, [TOKEN])).toBe(expected);
+  });
+
+  it('leaves a run shorter than 12 characters of a long secret alone', () => {
+    expect(redact(`id ${TOKEN.slice(0, 11)} ok`, [TOKEN])).toBe(`id ${TOKEN.slice(0, 11)} ok`);
+  });
+
+  it('masks a long secret cut short to any length of 12 or more, from either end', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 12, max: TOKEN.length }), fc.boolean(), (n, head) => {
+        const piece = head ? TOKEN.slice(0, n) : TOKEN.slice(-n);
+        expect(redact(`<${piece}>`, [TOKEN])).toBe('<***>');
+      }),
+    );
+  });
+
+  it('masks a secret base64-encoded inside a larger value, at any alignment, std or url', () => {
+    const secret = fc
+      .string({ minLength: 12, maxLength: 60 })
+      .filter((s) => !s.includes('*') && s.trim() === s);
+    fc.assert(
+      fc.property(
+        fc.string({ maxLength: 8 }),
+        secret,
+        fc.string({ maxLength: 8 }),
+        fc.boolean(),
+        (a, s, b, url) => {
+          const encoded = Buffer.from(`${a}${s}${b}`).toString(url ? 'base64url' : 'base64');
+          const scrubbed = redact(`payload=${encoded}`, [s]);
+          expect(scrubbed).toContain('***');
+          // What is left decodes to nothing that holds the secret.
+          const rest = scrubbed.slice('payload='.length).split('***');
+          for (const part of rest) expect(Buffer.from(part, 'base64').toString()).not.toContain(s);
+        },
+      ),
+    );
+  });
+
   it('is the identity when no secret occurs', () => {
     fc.assert(
       fc.property(fc.string(), (text) => {
