@@ -43,19 +43,79 @@ describe('AssumeRoleWithOIDC request', () => {
     expect(call.method).toBe('POST');
     expect(call.authorization).toBeUndefined();
     expect(call.contentType).toBe('application/x-www-form-urlencoded');
-    expect(call.params).toEqual({
+    // As the official clients send them: the common parameters in the query, the rest in the body.
+    expect(call.query).toEqual({
       Action: 'AssumeRoleWithOIDC',
       Version: '2015-04-01',
       Format: 'JSON',
       Timestamp: '2024-05-01T10:00:00Z',
       SignatureNonce: 'nonce-1',
+    });
+    expect(call.form).toEqual({
       RoleArn: PARAMS.roleArn,
       OIDCProviderArn: PARAMS.oidcProviderArn,
       OIDCToken: PARAMS.oidcToken,
       RoleSessionName: 'flink-draft-sync-42',
       DurationSeconds: '1800',
     });
+    expect(call.userAgent).toMatch(/^flink-draft-sync\/\d+\.\d+\.\d+ /);
   });
+
+  it.each<[string, Record<string, string>, Record<string, string>, string[]]>([
+    [
+      'everything in the body',
+      {},
+      {
+        Action: 'AssumeRoleWithOIDC',
+        Version: '2015-04-01',
+        Format: 'JSON',
+        Timestamp: '2024-05-01T10:00:00Z',
+        SignatureNonce: 'n',
+        RoleArn: 'r',
+        OIDCProviderArn: 'p',
+        OIDCToken: 't',
+        RoleSessionName: 's',
+      },
+      [
+        'missing Action in the query',
+        'Action in the body',
+        'missing Version in the query',
+        'Version in the body',
+        'missing Format in the query',
+        'Format in the body',
+        'missing Timestamp in the query',
+        'Timestamp in the body',
+        'missing SignatureNonce in the query',
+        'SignatureNonce in the body',
+      ],
+    ],
+    [
+      'the token in the query',
+      {
+        Action: 'AssumeRoleWithOIDC',
+        Version: '2015-04-01',
+        Format: 'JSON',
+        Timestamp: '2024-05-01T10:00:00Z',
+        SignatureNonce: 'n',
+        OIDCToken: 't',
+      },
+      { RoleArn: 'r', OIDCProviderArn: 'p', RoleSessionName: 's' },
+      ['OIDCToken in the query', 'missing OIDCToken in the body'],
+    ],
+  ])(
+    'is checked by a fake that knows where each parameter travels: %s',
+    async (_n, query, form, found) => {
+      const url = new URL(sts.url);
+      for (const [name, value] of Object.entries(query)) url.searchParams.set(name, value);
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams(form).toString(),
+      });
+      expect(response.status).toBe(400);
+      expect(sts.violations).toEqual(found);
+    },
+  );
 
   it('is checked by a fake that refuses signing material', async () => {
     const signed = new URL(sts.url);

@@ -5,6 +5,7 @@ import { request } from 'undici';
 import { systemClock } from './clock.js';
 import { errorMessage } from './error-message.js';
 import { acsDate } from './signer.js';
+import { userAgent } from './version.js';
 
 export const STS_VERSION = '2015-04-01';
 
@@ -69,8 +70,13 @@ export function createStsClient(options: StsClientOptions): StsClient {
   return {
     async assumeRoleWithOidc(endpoint, params) {
       for (let attempt = 1; ; attempt++) {
-        const form = formParameters(params, new Date(options.now()), nonce());
-        const { result, transient } = await post(endpoint, form, timeoutMs);
+        const query = commonParameters(new Date(options.now()), nonce());
+        const { result, transient } = await post(
+          endpoint,
+          query,
+          roleParameters(params),
+          timeoutMs,
+        );
         if (result.ok) return result;
         if (!transient || attempt >= maxAttempts) {
           return { ok: false, failure: { ...result.failure, attempts: attempt } };
@@ -81,18 +87,23 @@ export function createStsClient(options: StsClientOptions): StsClient {
   };
 }
 
-/** Every parameter of one attempt. Fresh `Timestamp` and `SignatureNonce` each time, like any RPC call. */
-function formParameters(
-  params: AssumeRoleWithOidcParams,
-  date: Date,
-  nonce: string,
-): Record<string, string> {
+/**
+ * The RPC call's common parameters, in the query string as every official client sends them. Fresh
+ * `Timestamp` and `SignatureNonce` each attempt, like any RPC call.
+ */
+function commonParameters(date: Date, nonce: string): Record<string, string> {
   return {
     Action: 'AssumeRoleWithOIDC',
     Version: STS_VERSION,
     Format: 'JSON',
     Timestamp: acsDate(date),
     SignatureNonce: nonce,
+  };
+}
+
+/** The role and the token, in the form body as credentials-nodejs sends them. */
+function roleParameters(params: AssumeRoleWithOidcParams): Record<string, string> {
+  return {
     RoleArn: params.roleArn,
     OIDCProviderArn: params.oidcProviderArn,
     OIDCToken: params.oidcToken,
@@ -104,17 +115,21 @@ function formParameters(
 // The token travels in the body, never in the URL, so that no proxy or access log records it.
 async function post(
   endpoint: URL,
+  query: Record<string, string>,
   form: Record<string, string>,
   timeoutMs: number,
 ): Promise<Attempt> {
   let status: number;
   let text: string;
+  const url = new URL(endpoint);
+  for (const [name, value] of Object.entries(query)) url.searchParams.set(name, value);
   try {
-    const response = await request(endpoint, {
+    const response = await request(url, {
       method: 'POST',
       headers: {
         'content-type': 'application/x-www-form-urlencoded',
         accept: 'application/json',
+        'user-agent': userAgent(),
       },
       body: new URLSearchParams(form).toString(),
       signal: AbortSignal.timeout(timeoutMs),

@@ -16,6 +16,7 @@ export interface StsCall {
   contentType: string | undefined;
   /** Present when the request carried an Authorization header (it must not). */
   authorization: string | undefined;
+  userAgent: string | undefined;
 }
 
 export interface IssuedCredentials {
@@ -59,17 +60,11 @@ const SIGNING_PARAMS = [
   'AccessKeyId',
   'SecurityToken',
 ];
-const REQUIRED_PARAMS = [
-  'Action',
-  'Version',
-  'Format',
-  'Timestamp',
-  'SignatureNonce',
-  'RoleArn',
-  'OIDCProviderArn',
-  'OIDCToken',
-  'RoleSessionName',
-];
+/** Where each parameter travels in the official clients: the common ones in the query string. */
+const QUERY_PARAMS = ['Action', 'Version', 'Format', 'Timestamp', 'SignatureNonce'];
+/** The role and the token in the form body, so that no URL carries the token. */
+const BODY_PARAMS = ['RoleArn', 'OIDCProviderArn', 'OIDCToken', 'RoleSessionName'];
+const OPTIONAL_BODY_PARAMS = ['DurationSeconds', 'Policy'];
 
 export async function startFakeSts(options: FakeStsOptions = {}): Promise<FakeSts> {
   const calls: StsCall[] = [];
@@ -108,7 +103,14 @@ export async function startFakeSts(options: FakeStsOptions = {}): Promise<FakeSt
     if (call.method !== 'POST') found.push(`method ${call.method}`);
     if (call.authorization !== undefined) found.push('Authorization header');
     for (const name of SIGNING_PARAMS) if (name in call.params) found.push(`parameter ${name}`);
-    for (const name of REQUIRED_PARAMS) if (!call.params[name]) found.push(`missing ${name}`);
+    for (const name of QUERY_PARAMS) {
+      if (!call.query[name]) found.push(`missing ${name} in the query`);
+      if (name in call.form) found.push(`${name} in the body`);
+    }
+    for (const name of [...BODY_PARAMS, ...OPTIONAL_BODY_PARAMS]) {
+      if (name in call.query) found.push(`${name} in the query`);
+    }
+    for (const name of BODY_PARAMS) if (!call.form[name]) found.push(`missing ${name} in the body`);
     if (call.params.Action !== 'AssumeRoleWithOIDC') found.push(`Action ${call.params.Action}`);
     if (call.params.Version !== '2015-04-01') found.push(`Version ${call.params.Version}`);
     return found;
@@ -146,6 +148,7 @@ export async function startFakeSts(options: FakeStsOptions = {}): Promise<FakeSt
       params: { ...query, ...form },
       contentType,
       authorization: req.headers.authorization,
+      userAgent: req.headers['user-agent'],
     };
     calls.push(call);
     const n = calls.length;
