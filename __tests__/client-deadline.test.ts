@@ -2,7 +2,7 @@
 // sent is not, so that a write's outcome is always known and its draft reported as it really is.
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { VervericaClient } from '../src/ververica-client.js';
-import { FakeVervericaApi } from './support/fake-ververica.js';
+import { FakeVervericaApi, principalOf } from './support/fake-ververica.js';
 
 const WS = 'ws-deadline';
 const NS = 'ns-deadline';
@@ -50,6 +50,7 @@ describe('the deadline', () => {
       ...DRAFT,
       artifact: { kind: 'SQLSCRIPT', sqlArtifact: { sqlScript: 'SELECT 2;\n' } },
     };
+    api.lockDraft(WS, NS, REF.draftId, principalOf(KEY).name, principalOf(KEY).id);
     const put = await client.updateDraft(REF, body);
     expect(put.ok ? 'ok' : put.error.code).toBe('ok');
     expect(api.draft(WS, NS, REF.draftId)?.artifact?.sqlArtifact?.sqlScript).toBe('SELECT 2;\n');

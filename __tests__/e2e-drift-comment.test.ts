@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { runAction, type ActionRun } from './support/action-runner.js';
 import { pullRequestEvent, pushEvent } from './support/events.js';
 import { FakeGitHub, type FakeRoute } from './support/fake-github.js';
-import { FakeVervericaApi } from './support/fake-ververica.js';
+import { FakeVervericaApi, principalOf } from './support/fake-ververica.js';
 import { commitFiles, createBranch, initRepo, removeDir, switchTo } from './support/git-repo.js';
 import {
   keyInputs,
@@ -376,15 +376,18 @@ describe('an API that does not keep the commit label', () => {
     expect(api.draft(WS, NS, ORDERS)?.artifact?.sqlArtifact?.sqlScript).toBe(V1);
     const warnings = run.annotations.filter((a) => a.level === 'warning');
     expect(warnings.map((w) => w.message)).toEqual([
-      `${FILE}: the API did not keep the ${LABEL} label; drift detection is unavailable`,
+      `${FILE}: the API did not keep the ${LABEL} label; drift detection is unavailable, ` +
+        "and a later run cannot tell that the draft's edit lock is its own",
     ]);
   });
 
-  it('then cannot see a console edit, so the next push overwrites it', async () => {
+  it('then cannot tell its own lock, so the next push writes nothing and names the holder', async () => {
     api.editDraftScript(WS, NS, ORDERS, CONSOLE);
     const run = await push(h.c1, h.c2);
-    expect(rowOf(run)).toMatchObject({ status: 'updated', code: null });
-    expect(api.draft(WS, NS, ORDERS)?.artifact?.sqlArtifact?.sqlScript).toBe(V2);
+    expect(run.exitCode).toBe(1);
+    expect(rowOf(run)).toMatchObject({ status: 'failed', code: 'DraftLocked' });
+    expect(String(rowOf(run)?.message)).toContain(principalOf(KEY).name);
+    expect(api.draft(WS, NS, ORDERS)?.artifact?.sqlArtifact?.sqlScript).toBe(CONSOLE);
   });
 });
 

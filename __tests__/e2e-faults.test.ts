@@ -6,6 +6,7 @@ import { runAction, type ActionRun } from './support/action-runner.js';
 import { pushEvent } from './support/events.js';
 import {
   FakeVervericaApi,
+  principalOf,
   type Fault,
   type FakeOptions,
   type RecordedCall,
@@ -234,7 +235,11 @@ describe('transient faults: 200 drafts converge', () => {
       expect(injected).toContain(kind);
     // Each draft carries the commit it was synced from, and kept its other labels.
     for (const id of s.ids) {
-      expect(s.api.draft(WS, NS, id)?.labels).toEqual({ team: 'data', [COMMIT_LABEL]: s.after });
+      expect(s.api.draft(WS, NS, id)?.labels).toEqual({
+        team: 'data',
+        [COMMIT_LABEL]: s.after,
+        'flink-draft-sync/lock-holder': principalOf(KEY).id,
+      });
     }
   }, 120_000);
 });
@@ -294,7 +299,7 @@ describe('a PATCH whose answer is lost', () => {
 });
 
 describe('permanent errors are reported with their code and never retried', () => {
-  it('per draft: Forbidden.RAM, NoPermission, DeploymentDraftNotFound, InvalidParameter, DeploymentDraftLocked', async () => {
+  it('per draft: Forbidden.RAM, NoPermission, DeploymentDraftNotFound, InvalidParameter, DraftLocked', async () => {
     const s = await scenario(6, { seeded: (i) => i !== 2 });
     const [forbidden, noPermission, missing, invalid, locked, fine] = s.ids as [
       string,
@@ -330,7 +335,8 @@ describe('permanent errors are reported with their code and never retried', () =
       [noPermission, 'failed', 'NoPermission', 1, 0],
       [missing, 'failed', 'DeploymentDraftNotFound', 1, 0],
       [invalid, 'failed', 'InvalidParameter', 1, 1],
-      [locked, 'failed', 'DeploymentDraftLocked', 1, 1],
+      // Seen locked by a person in its read: neither the lock nor the draft is touched.
+      [locked, 'failed', 'DraftLocked', 1, 0],
       [fine, 'updated', null, 1, 1],
     ];
     expect(

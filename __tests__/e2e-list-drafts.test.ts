@@ -20,6 +20,7 @@ const COMMIT_LABEL = 'flink-draft-sync/commit';
 const LIST = 'ListDeploymentDrafts';
 const GET = 'GetDeploymentDraft';
 const PATCH = 'UpdateDeploymentDraft';
+const LOCK = 'GetDeploymentDraftLock';
 
 interface Target {
   id: string;
@@ -262,6 +263,7 @@ describe('a large push reads its drafts from pages: one PATCH per changed draft'
   it('retries the PATCH whose answer was lost only after reading the draft: one write', () => {
     const forLost = api.calls.filter((c) => c.draftId === lost.id);
     expect(forLost.map((c) => [c.action, c.fault ?? null])).toEqual([
+      [LOCK, null],
       [PATCH, 'reset-after-apply'],
       [GET, null],
     ]);
@@ -413,11 +415,13 @@ describe('a PATCH retried after a listing compares with the listed modifiedAt', 
     const callsFor = (t: Target) =>
       api.calls.filter((c) => c.draftId === t.id).map((c) => [c.action, c.code ?? null]);
     expect(callsFor(quiet)).toEqual([
+      [LOCK, null],
       [PATCH, 'ServiceUnavailable'],
       [GET, null],
       [PATCH, null],
     ]);
     expect(callsFor(edited)).toEqual([
+      [LOCK, null],
       [PATCH, 'ServiceUnavailable'],
       [GET, null],
     ]);

@@ -95,6 +95,8 @@ async function startApi(options: FakeOptions = {}): Promise<FakeVervericaApi> {
   return api;
 }
 
+const ROLE_PRINCIPAL = { id: '300000000000000001', name: 'flink-sync-role' };
+
 async function startRig(
   options: { api?: FakeOptions; sts?: FakeStsOptions; latencyMs?: number } = {},
 ): Promise<Rig> {
@@ -102,12 +104,14 @@ async function startRig(
   if (options.latencyMs) api.setLatency(options.latencyMs);
   const sts = await startFakeSts({
     ...options.sts,
+    // Every key STS issues acts for the one role, which holds the drafts' edit locks.
     onIssue: (issued) =>
       api.addCredential({
         accessKeyId: issued.AccessKeyId,
         accessKeySecret: issued.AccessKeySecret,
         securityToken: issued.SecurityToken,
         securityTokenExpiresAt: Date.parse(issued.Expiration),
+        principal: ROLE_PRINCIPAL,
       }),
   });
   const oidc = await startFakeOidc({ subject: SUBJECT });

@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { runAction, type ActionRun } from './support/action-runner.js';
 import { pushEvent, workflowDispatchEvent } from './support/events.js';
-import { FakeVervericaApi } from './support/fake-ververica.js';
+import { FakeVervericaApi, principalOf } from './support/fake-ververica.js';
 import { commitFiles, initRepo, removeDir } from './support/git-repo.js';
 
 const WS = 'a14bd5d90a0000';
@@ -162,7 +162,13 @@ describe('push to main, end to end through dist/index.js', () => {
       createdAt: 1_760_000_000,
     });
     expect(draft?.artifact?.sqlArtifact?.additionalDependencies).toEqual(['oss://b/udf.jar']);
-    expect(draft?.labels).toEqual({ team: 'data', 'flink-draft-sync/commit': after });
+    // Only the action's own two labels change: the commit, and the lock it wrote under.
+    expect(draft?.labels).toEqual({
+      team: 'data',
+      'flink-draft-sync/commit': after,
+      'flink-draft-sync/lock-holder': principalOf(KEY).id,
+    });
+    expect(draft?.lock?.holderId).toBe(principalOf(KEY).id);
   });
 
   it('never touches drafts that failed, were skipped, or whose file did not change', () => {
@@ -182,7 +188,7 @@ describe('push to main, end to end through dist/index.js', () => {
       ['big', 'updated', null],
       ['same', 'unchanged', null],
       ['jar', 'failed', 'DraftNotSqlScript'],
-      ['locked', 'failed', 'DeploymentDraftLocked'],
+      ['locked', 'failed', 'DraftLocked'],
       ['missing', 'failed', 'DeploymentDraftNotFound'],
       ['gone', 'skipped', 'FileDeleted'],
       ['latin1', 'failed', 'FileNotUtf8'],
@@ -244,10 +250,10 @@ describe('push to main, end to end through dist/index.js', () => {
   it('makes zero PATCH calls when the same push runs again', async () => {
     api.reset();
     const again = await run();
-    // The only write is the retry of the draft that is still locked; every draft that was
-    // updated the first time is left alone.
-    const patches = api.calls.filter((c) => c.method === 'PATCH');
-    expect(patches.map((c) => c.draftId)).toEqual([ID.locked]);
+    // Nothing is written, and no lock is asked for: the draft a person still has locked is
+    // seen locked in its read, and every draft updated the first time is left alone.
+    const writes = api.calls.filter((c) => c.method !== 'GET');
+    expect(writes).toEqual([]);
     const results = JSON.parse(again.outputs.results ?? '[]') as Array<{
       draftId: string;
       status: string;

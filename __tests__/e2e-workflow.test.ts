@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse } from 'yaml';
+import { editableFields } from '../src/draft.js';
 import { VervericaClient } from '../src/ververica-client.js';
 import type { DraftState, StateDocument } from '../scripts/fake-api.js';
 import { ROOT, runAction, type ActionRun } from './support/action-runner.js';
@@ -212,7 +213,10 @@ describe('the e2e workflow, run locally', () => {
         const current = read.value;
         const artifact = { ...current.artifact, kind: current.artifact?.kind ?? 'SQLSCRIPT' };
         artifact.sqlArtifact = { ...artifact.sqlArtifact, sqlScript };
-        const written = await client.updateDraft(ref, { ...current, artifact });
+        // As any other writer must: take the edit lock, send the editable fields only.
+        const lock = await client.getLock(ref);
+        if (!lock.ok) throw new Error(lock.error.message);
+        const written = await client.updateDraft(ref, { ...editableFields(current), artifact });
         if (!written.ok) throw new Error(written.error.message);
       } finally {
         await client.close();

@@ -11,6 +11,8 @@ import {
   type FakeCredential,
   type FakeOptions,
   type Fault,
+  type LockConflict,
+  type Principal,
   type StoredDraftInput,
 } from './support/fake-ververica.js';
 import {
@@ -71,14 +73,24 @@ afterEach(async () => {
 });
 afterAll(() => agent.close());
 
+/** The tests' keys act for one person, who holds the seeded drafts' edit locks. */
+const TESTER: Principal = { id: 'uid-tester', name: 'tester' };
+
 async function startFake(options: FakeOptions = {}): Promise<FakeVervericaApi> {
   const api = await FakeVervericaApi.start({
-    credentials: [DEFAULT_CREDENTIAL, STS, EXPIRED_STS],
+    credentials: [
+      { ...DEFAULT_CREDENTIAL, principal: TESTER },
+      { ...STS, principal: TESTER },
+      EXPIRED_STS,
+    ],
     now: () => clock,
     ...options,
   });
   started.push(api);
-  for (const id of ['d-1', 'd-2']) api.seedDraft(sqlDraft(id));
+  for (const id of ['d-1', 'd-2']) {
+    api.seedDraft(sqlDraft(id));
+    api.lockDraft(WORKSPACE, NAMESPACE, id, TESTER.name, TESTER.id);
+  }
   return api;
 }
 
@@ -143,8 +155,31 @@ function json(reply: Reply): any {
   return JSON.parse(reply.text);
 }
 
+/** What an update sends: the editable fields as read, with a new script. */
 function withScript(draft: DeploymentDraft | undefined, sqlScript: string): unknown {
-  return { ...draft, artifact: { kind: 'SQLSCRIPT', sqlArtifact: { sqlScript } } };
+  const editable: Record<string, unknown> = { ...draft };
+  for (const field of OUTPUT_ONLY) delete editable[field];
+  return { ...editable, artifact: { kind: 'SQLSCRIPT', sqlArtifact: { sqlScript } } };
+}
+
+const OUTPUT_ONLY = [
+  'creator',
+  'creatorName',
+  'modifier',
+  'modifierName',
+  'createdAt',
+  'modifiedAt',
+  'lock',
+];
+
+function lockCall(api: FakeVervericaApi, draftId: string, spec: Spec = {}): WireCall {
+  return call(api, {
+    method: 'POST',
+    action: 'GetDeploymentDraftLock',
+    segments: [...draftSegments(NAMESPACE), 'getLock'],
+    query: { deploymentDraftId: draftId },
+    ...spec,
+  });
 }
 
 /** Waits for the server to reach a state; polls a bounded number of times so a broken fake fails fast. */
@@ -193,14 +228,11 @@ describe('correctly signed calls', () => {
     const read = api.draft(WORKSPACE, NAMESPACE, 'd-1');
     delete read?.labels;
     const body = {
-      ...read,
-      artifact: { kind: 'SQLSCRIPT', sqlArtifact: { sqlScript: 'SELECT 2;' } },
+      ...(withScript(read, 'SELECT 2;') as object),
       unknownField: { kept: true },
       deploymentDraftId: 'someone-else',
       workspace: 'ws-other',
       namespace: 'ns-other',
-      creator: 'uid-mallory',
-      createdAt: 1,
     };
     const reply = await exec(api, patchCall(api, 'd-1', body));
     const stored = api.draft(WORKSPACE, NAMESPACE, 'd-1');
@@ -216,9 +248,24 @@ describe('correctly signed calls', () => {
       artifact: { kind: 'SQLSCRIPT', sqlArtifact: { sqlScript: 'SELECT 2;' } },
       unknownField: { kept: true },
       modifiedAt: Math.floor(T0 / 1000),
-      modifier: DEFAULT_CREDENTIAL.accessKeyId,
+      modifier: TESTER.id,
+      modifierName: TESTER.name,
+      lock: expect.objectContaining({ holderId: TESTER.id }),
     });
     expect(stored).not.toHaveProperty('labels');
+  });
+
+  it.each(OUTPUT_ONLY)('refuses a PATCH that sends the output-only field %s', async (field) => {
+    const api = await startFake();
+    const before = api.draft(WORKSPACE, NAMESPACE, 'd-1');
+    const body = { ...(withScript(before, 'SELECT 2;') as object), [field]: before?.[field] ?? 1 };
+    const reply = await exec(api, patchCall(api, 'd-1', body));
+    expect(reply.status).toBe(400);
+    expect(json(reply)).toMatchObject({
+      errorCode: 'InvalidParameter',
+      errorMessage: expect.stringContaining(field),
+    });
+    expect(api.draft(WORKSPACE, NAMESPACE, 'd-1')).toEqual(before);
   });
 
   it('keeps modifiedAt strictly increasing within one clock second', async () => {
@@ -342,6 +389,7 @@ describe('tampering with a signed PATCH', () => {
     ['x-acs-signature-nonce', () => randomUUID()],
     ['x-acs-content-sha256', () => sha256Hex('{}')],
     ['x-acs-security-token', () => 'token-of-someone-else'],
+    ['x-acs-accesskey-id', () => 'STS.someone-else'],
   ];
   type Tamper = (wire: WireCall) => WireCall;
   const MISMATCH = 'SignatureDoesNotMatch';
@@ -742,7 +790,7 @@ describe('faults', () => {
     api.failNext(2, unavailable, { draftId: 'd-2' });
     api.failNext(1, throttled, { method: 'patch' });
     api.failNext(1, { kind: 'html' }, { action: 'ListDeploymentDrafts' });
-    const draft = api.draft(WORKSPACE, NAMESPACE, 'd-1');
+    const draft = withScript(api.draft(WORKSPACE, NAMESPACE, 'd-1'), 'SELECT 5;');
     const statuses: number[] = [];
     for (const wire of [
       getCall(api, 'd-1'),
@@ -791,7 +839,7 @@ describe('faults', () => {
 });
 
 describe('draft rules', () => {
-  it('refuses a PATCH on a locked draft, naming the holder', async () => {
+  it('refuses a PATCH on a draft someone else has locked, naming the holder', async () => {
     const api = await startFake();
     api.lockDraft(WORKSPACE, NAMESPACE, 'd-1', 'Zhang Wei');
     const before = api.draft(WORKSPACE, NAMESPACE, 'd-1');
@@ -808,9 +856,88 @@ describe('draft rules', () => {
     });
     expect(api.draft(WORKSPACE, NAMESPACE, 'd-1')).toEqual(before);
     expect(before?.lock?.holderName).toBe('Zhang Wei');
+  });
 
+  it('refuses a PATCH from a caller that never took the lock', async () => {
+    const api = await startFake();
     api.unlockDraft(WORKSPACE, NAMESPACE, 'd-1');
-    expect((await exec(api, patch())).status).toBe(200);
+    const before = api.draft(WORKSPACE, NAMESPACE, 'd-1');
+    const refused = await exec(api, patchCall(api, 'd-1', withScript(before, 'SELECT 2;')));
+    expect(refused.status).toBe(400);
+    expect(json(refused)).toMatchObject({ errorCode: 'DeploymentDraftLockRequired' });
+    expect(api.draft(WORKSPACE, NAMESPACE, 'd-1')).toEqual(before);
+
+    const locked = await exec(api, lockCall(api, 'd-1'));
+    expect(json(locked)).toMatchObject({
+      success: true,
+      data: {
+        id: expect.any(String),
+        workspace: WORKSPACE,
+        namespace: NAMESPACE,
+        holderId: TESTER.id,
+        holderName: TESTER.name,
+      },
+    });
+    // Taking the lock is not an edit.
+    expect(api.draft(WORKSPACE, NAMESPACE, 'd-1')?.modifiedAt).toBe(before?.modifiedAt);
+    expect((await exec(api, patchCall(api, 'd-1', withScript(before, 'SELECT 2;')))).status).toBe(
+      200,
+    );
+  });
+
+  it('gives a lock the caller holds again, and the same lock to another key of the same principal', async () => {
+    const api = await startFake();
+    const first = json(await exec(api, lockCall(api, 'd-1')));
+    const again = json(await exec(api, lockCall(api, 'd-1', { credentials: STS })));
+    expect(again.data).toEqual(first.data);
+  });
+
+  it.each<[string, LockConflict, (reply: Reply) => void]>([
+    [
+      'refuse',
+      'refuse',
+      (reply) => {
+        expect(reply.status).toBe(400);
+        expect(json(reply)).toMatchObject({
+          success: false,
+          errorCode: 'DeploymentDraftLocked',
+          errorMessage: expect.stringContaining('Zhang Wei'),
+        });
+      },
+    ],
+    [
+      'report-holder',
+      'report-holder',
+      (reply) => {
+        expect(reply.status).toBe(200);
+        expect(json(reply).data).toMatchObject({ holderName: 'Zhang Wei', holderId: 'uid-zw' });
+      },
+    ],
+  ])("never hands another holder's lock over (lockConflict %s)", async (_n, conflict, check) => {
+    const api = await startFake({ lockConflict: conflict });
+    api.lockDraft(WORKSPACE, NAMESPACE, 'd-1', 'Zhang Wei', 'uid-zw');
+    const before = api.draft(WORKSPACE, NAMESPACE, 'd-1');
+    check(await exec(api, lockCall(api, 'd-1')));
+    expect(api.draft(WORKSPACE, NAMESPACE, 'd-1')).toEqual(before);
+  });
+
+  it.each<[string, Spec, number, string]>([
+    ['no deploymentDraftId', { query: {} }, 400, 'InvalidParameter'],
+    ['a body', { body: '{}' }, 400, 'InvalidParameter'],
+    [
+      'an unknown draft',
+      { query: { deploymentDraftId: 'd-missing' } },
+      404,
+      'DeploymentDraftNotFound',
+    ],
+    ['the GET method', { method: 'GET' }, 404, 'InvalidAction.NotFound'],
+  ])('answers a lock call with %s as the API would', async (_n, spec, status, code) => {
+    const api = await startFake();
+    api.unlockDraft(WORKSPACE, NAMESPACE, 'd-1');
+    const reply = await exec(api, lockCall(api, 'd-1', spec));
+    expect(reply.status).toBe(status);
+    expect(JSON.stringify(json(reply))).toContain(code);
+    expect(api.draft(WORKSPACE, NAMESPACE, 'd-1')?.lock).toBeUndefined();
   });
 
   it.each([
@@ -857,9 +984,10 @@ describe('draft rules', () => {
     expect(api.draft(WORKSPACE, NAMESPACE, 'd-jar')?.artifact?.kind).toBe('JAR');
 
     const jar = {
-      ...sqlDraft('d-jar'),
+      ...(withScript(sqlDraft('d-jar'), '') as object),
       artifact: { kind: 'JAR', jarArtifact: { jarUri: 'oss://b/y.jar' } },
     };
+    api.lockDraft(WORKSPACE, NAMESPACE, 'd-jar', TESTER.name, TESTER.id);
     expect((await exec(api, patchCall(api, 'd-jar', jar))).status).toBe(200);
   });
 

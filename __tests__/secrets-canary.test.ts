@@ -218,7 +218,7 @@ const SCENARIOS: Scenario[] = [
         ['failed', 'Forbidden.RAM'],
         ['failed', 'InvalidParameter'],
         ['failed', 'InvalidParameter'],
-        ['failed', 'DeploymentDraftLocked'],
+        ['failed', 'DraftLocked'],
       ]);
       // The fake did offer the leak, twice.
       expect(api.calls.filter((c) => c.fault === 'echo-secrets')).toHaveLength(2);

@@ -353,6 +353,7 @@ describe('known answers', () => {
         '',
         'content-type:application/json; charset=utf-8',
         'host:ververica.cn-hangzhou.aliyuncs.com',
+        'x-acs-accesskey-id:LTAI-test-id',
         'x-acs-action:UpdateDeploymentDraft',
         'x-acs-content-sha256:96f4ee913839d8f5a405d314981f02ce9c15f734241eee13d545da2d0a5a099b',
         'x-acs-date:2024-05-06T07:08:09Z',
@@ -360,14 +361,14 @@ describe('known answers', () => {
         'x-acs-signature-nonce:3f1c1d2e-0000-4000-8000-000000000001',
         'x-acs-version:2022-07-18',
         '',
-        'content-type;host;x-acs-action;x-acs-content-sha256;x-acs-date;x-acs-security-token;x-acs-signature-nonce;x-acs-version',
+        'content-type;host;x-acs-accesskey-id;x-acs-action;x-acs-content-sha256;x-acs-date;x-acs-security-token;x-acs-signature-nonce;x-acs-version',
         '96f4ee913839d8f5a405d314981f02ce9c15f734241eee13d545da2d0a5a099b',
       ].join('\n'),
       authorization:
         'ACS3-HMAC-SHA256 Credential=LTAI-test-id,' +
-        'SignedHeaders=content-type;host;x-acs-action;x-acs-content-sha256;x-acs-date;' +
-        'x-acs-security-token;x-acs-signature-nonce;x-acs-version,' +
-        'Signature=ae55a1f9d92a71ce0f877fce1be26d43cb712aa260ed22ca6bd2f200c208c3e3',
+        'SignedHeaders=content-type;host;x-acs-accesskey-id;x-acs-action;x-acs-content-sha256;' +
+        'x-acs-date;x-acs-security-token;x-acs-signature-nonce;x-acs-version,' +
+        'Signature=85ea74bcec2139895fae2c7a0f7eff732214b0ad9e3071d358ee347ebd054e32',
     },
     {
       name: 'ListDeploymentDrafts with a query needing encoding, no body, no STS token',

@@ -5,12 +5,14 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import type { DeploymentDraft } from '../src/draft.js';
 import type { PlanItem } from '../src/plan.js';
 import { ThrottleGate, type RetryClock } from '../src/retry.js';
-import { syncDrafts, type SyncDeps, type SyncOptions } from '../src/sync.js';
+import { MAX_READ_AGE_MS, syncDrafts, type SyncDeps, type SyncOptions } from '../src/sync.js';
 import { VervericaClient } from '../src/ververica-client.js';
 import { decodeSql } from '../src/workspace-files.js';
 import {
   FakeVervericaApi,
+  principalOf,
   type Fault,
+  type LockConflict,
   type RecordedCall,
   type StoredDraftInput,
 } from './support/fake-ververica.js';
@@ -172,10 +174,10 @@ class Harness {
     return this.api.draft(WS, NS, id(i))?.artifact?.sqlArtifact?.sqlScript;
   }
 
-  /** Draft i's calls as [method, injected fault or its code]. */
+  /** Draft i's calls (its lock call included) as [method, injected fault or its code]. */
   calls(i: number): Array<[string, string | null]> {
     return this.api.calls
-      .filter((c) => c.path.endsWith(`/${id(i)}`))
+      .filter((c) => c.draftId === id(i))
       .map((c) => [c.method, c.fault === 'status' ? (c.code ?? null) : (c.fault ?? null)]);
   }
 }
@@ -272,7 +274,6 @@ describe('plan mode', () => {
         draft(2, { artifact: { kind: 'JAR' } }),
       ],
     });
-    h.api.lockDraft(WS, NS, id(0), 'Li Wei');
     const results = await h.run([item(0), item(1), item(2), item(3)], { mode: 'plan' });
 
     expect(results.map((r) => [r.status, r.code])).toEqual([
@@ -284,6 +285,20 @@ describe('plan mode', () => {
     expect(results[0]?.diff).toContain('SELECT 2;');
     expect(h.api.calls.map((c) => c.method)).toEqual(['GET', 'GET', 'GET', 'GET']);
     expect(h.script(0)).toBe(OLD);
+  });
+
+  it('says a draft someone else has locked would fail, and takes no lock', async () => {
+    const h = await harness({ drafts: [draft(0), draft(1)] });
+    h.api.lockDraft(WS, NS, id(0), 'Li Wei');
+    const results = await h.run([item(0), item(1)], { mode: 'plan' });
+
+    expect(results.map((r) => [r.status, r.code])).toEqual([
+      ['would-fail', 'DraftLocked'],
+      ['would-update', undefined],
+    ]);
+    expect(results[0]?.message).toContain('Li Wei');
+    expect(h.api.calls.map((c) => c.action)).toEqual(['GetDeploymentDraft', 'GetDeploymentDraft']);
+    expect(h.api.draft(WS, NS, id(1))?.lock).toBeUndefined();
   });
 });
 
@@ -313,7 +328,7 @@ describe('the time budget', () => {
     expect(h.api.calls).toEqual([]);
   });
 
-  // Each call costs one virtual second; the budget is 2.5 s, one draft at a time.
+  // Each call costs one virtual second; the budget is 3.5 s, one draft at a time.
   async function slowCalls(): Promise<Harness> {
     const h = await harness({ drafts: [draft(0), draft(1), draft(2)] });
     h.onCall = () => h.clock.advance(1000);
@@ -323,7 +338,7 @@ describe('the time budget', () => {
     retry: {
       policy: { maxRetries, baseDelayMs: 1000, maxDelayMs: 20_000 },
       clock: h.clock,
-      deadline: h.clock.now() + 2500,
+      deadline: h.clock.now() + 3500,
     },
   });
 
@@ -340,6 +355,7 @@ describe('the time budget', () => {
     expect([h.calls(0), h.calls(1), h.calls(2)]).toEqual([
       [
         ['GET', null],
+        ['POST', null],
         ['PATCH', null],
       ],
       [['GET', null]],
@@ -354,7 +370,7 @@ describe('the time budget', () => {
   ])('a transient failure with $why is reported as $code', async ({ retries, code }) => {
     const h = await slowCalls();
     h.api.failNext(1, { kind: 'status', status: 503 }, { method: 'PATCH', draftId: id(0) });
-    // The PATCH fails at +2 s; the backoff (500 ms at jitter 0.5) would end exactly at the deadline.
+    // The PATCH fails at +3 s; the backoff (500 ms at jitter 0.5) would end exactly at the deadline.
     const [first] = await h.run([item(0)], { concurrency: 1 }, budget(h, retries));
 
     expect(first).toMatchObject({ status: 'failed', code });
@@ -362,6 +378,7 @@ describe('the time budget', () => {
     expect(first?.requestId).toEqual(expect.any(String));
     expect(h.calls(0)).toEqual([
       ['GET', null],
+      ['POST', null],
       ['PATCH', 'ServiceUnavailable'],
     ]);
   });
@@ -385,6 +402,7 @@ describe('a failed PATCH is retried only after reading the draft again', () => {
       status: 'updated',
       calls: [
         ['GET', null],
+        ['POST', null],
         ['PATCH', 'reset-after-apply'],
         ['GET', null],
       ],
@@ -396,6 +414,7 @@ describe('a failed PATCH is retried only after reading the draft again', () => {
       status: 'updated',
       calls: [
         ['GET', null],
+        ['POST', null],
         ['PATCH', 'reset'],
         ['GET', null],
         ['PATCH', null],
@@ -409,6 +428,7 @@ describe('a failed PATCH is retried only after reading the draft again', () => {
       status: 'updated',
       calls: [
         ['GET', null],
+        ['POST', null],
         ['PATCH', 'ServiceUnavailable'],
         ['GET', 'ServiceUnavailable'],
         ['GET', null],
@@ -424,6 +444,7 @@ describe('a failed PATCH is retried only after reading the draft again', () => {
       code: 'DraftChangedRemotely',
       calls: [
         ['GET', null],
+        ['POST', null],
         ['PATCH', 'reset-after-apply'],
         ['GET', null],
       ],
@@ -437,6 +458,7 @@ describe('a failed PATCH is retried only after reading the draft again', () => {
       code: 'DraftChangedRemotely',
       calls: [
         ['GET', null],
+        ['POST', null],
         ['PATCH', 'reset'],
         ['GET', null],
       ],
@@ -470,6 +492,7 @@ describe('a failed PATCH is retried only after reading the draft again', () => {
     expect(result?.status).toBe('updated');
     expect(h.calls(0)).toEqual([
       ['GET', null],
+      ['POST', null],
       ['PATCH', 'hang'],
       ['GET', null],
       ['PATCH', null],
@@ -478,27 +501,161 @@ describe('a failed PATCH is retried only after reading the draft again', () => {
   });
 });
 
-describe('a locked draft', () => {
-  it.each<[string, Fault | undefined, string, RegExp]>([
-    ['refused by the API', undefined, 'DeploymentDraftLocked', /locked by Li Wei/],
-    [
-      'failing for another reason',
-      { kind: 'status', status: 400, code: 'InvalidParameter', envelope: true, message: 'Bad.' },
-      'InvalidParameter',
-      /^Bad\. \(the draft is locked by Li Wei\)$/,
-    ],
-  ])('%s: the lock holder is named in the message', async (_, fault, code, message) => {
+describe('the edit lock', () => {
+  const lockCalls = (h: Harness) =>
+    h.api.calls.filter((c) => c.action === 'GetDeploymentDraftLock').map((c) => c.draftId);
+
+  it('is taken just before the write, only for drafts that change, and recorded on the draft', async () => {
+    const h = await harness({
+      drafts: [
+        draft(0),
+        draft(1, { artifact: { kind: 'SQLSCRIPT', sqlArtifact: { sqlScript: NEW } } }),
+      ],
+    });
+    const results = await h.run([item(0), item(1)]);
+
+    expect(results.map((r) => r.status)).toEqual(['updated', 'unchanged']);
+    expect(h.calls(0)).toEqual([
+      ['GET', null],
+      ['POST', null],
+      ['PATCH', null],
+    ]);
+    expect(h.calls(1)).toEqual([['GET', null]]);
+    const stored = h.api.draft(WS, NS, id(0));
+    expect(stored?.lock?.holderId).toBe(principalOf(KEY).id);
+    expect(stored?.labels).toEqual({
+      team: 'data',
+      'flink-draft-sync/commit': SHA,
+      'flink-draft-sync/lock-holder': principalOf(KEY).id,
+    });
+    expect(h.api.draft(WS, NS, id(1))?.lock).toBeUndefined();
+  });
+
+  it('is not asked for again when an earlier sync recorded that the action holds it', async () => {
+    const h = await harness({ drafts: [draft(0)] });
+    await h.run([item(0)]);
+    h.api.editDraftScript(WS, NS, id(0), OLD, principalOf(KEY).id);
+    h.api.reset();
+    const [second] = await h.run([item(0)], { onDrift: 'overwrite' });
+
+    expect(second?.status).toBe('updated');
+    expect(lockCalls(h)).toEqual([]);
+  });
+
+  it('recognises its own lock on a draft without the label, from another draft of the run', async () => {
+    const holderId = principalOf(KEY).id;
+    const h = await harness({
+      drafts: [draft(0, { labels: { 'flink-draft-sync/lock-holder': holderId } }), draft(1)],
+    });
+    // Both locked by the action; only draft 0 says so (draft 1's run was killed after its lock).
+    for (const i of [0, 1]) h.api.lockDraft(WS, NS, id(i), principalOf(KEY).name, holderId);
+    // Draft 1 comes first: it waits for the end of the run, by when draft 0 has shown the holder.
+    const results = await h.run([item(1), item(0)], { concurrency: 1 });
+
+    expect(results.map((r) => r.status)).toEqual(['updated', 'updated']);
+    expect(lockCalls(h)).toEqual([]);
+  });
+
+  it('recognises its own label-less lock once a lock granted in the run shows who it is', async () => {
+    const holderId = principalOf(KEY).id;
+    const h = await harness({ drafts: [draft(0), draft(1)] });
+    h.api.lockDraft(WS, NS, id(0), principalOf(KEY).name, holderId);
+    const results = await h.run([item(0), item(1)], { concurrency: 1 });
+
+    expect(results.map((r) => r.status)).toEqual(['updated', 'updated']);
+    expect(lockCalls(h)).toEqual([id(1)]);
+  });
+
+  it("with nothing to tell its own identity by, reports a label-less lock as someone else's", async () => {
+    const h = await harness({ drafts: [draft(0)] });
+    h.api.lockDraft(WS, NS, id(0), principalOf(KEY).name, principalOf(KEY).id);
+    const [result] = await h.run([item(0)]);
+    expect(result).toMatchObject({ status: 'failed', code: 'DraftLocked' });
+    expect(result?.message).toContain(principalOf(KEY).name);
+    expect(h.script(0)).toBe(OLD);
+  });
+
+  it('of another holder, seen in the read, is never taken: DraftLocked, nothing written', async () => {
     const h = await harness({ drafts: [draft(0)] });
     h.api.lockDraft(WS, NS, id(0), 'Li Wei');
-    if (fault) h.api.failNext(1, fault, { method: 'PATCH', draftId: id(0) });
+    const before = h.api.draft(WS, NS, id(0));
+    const [result] = await h.run([item(0)]);
+
+    expect(result).toMatchObject({ status: 'failed', code: 'DraftLocked', draftName: 'q0' });
+    expect(result?.message).toMatch(/locked for editing by Li Wei/);
+    expect(result?.message?.match(/Li Wei/g)).toHaveLength(1);
+    expect(h.calls(0)).toEqual([['GET', null]]);
+    expect(h.api.draft(WS, NS, id(0))).toEqual(before);
+  });
+
+  it.each<[LockConflict]>([['refuse'], ['report-holder']])(
+    'taken by a person between the read and the lock call (%s): DraftLocked, nothing written',
+    async (conflict) => {
+      const h = await harness({ drafts: [draft(0)] });
+      h.api.setLockConflict(conflict);
+      h.onCall = (call) => {
+        if (call.action === 'GetDeploymentDraftLock') h.api.lockDraft(WS, NS, id(0), 'Li Wei');
+      };
+      const [result] = await h.run([item(0)]);
+
+      expect(result).toMatchObject({ status: 'failed', code: 'DraftLocked' });
+      expect(result?.message).toContain('Li Wei');
+      expect(h.script(0)).toBe(OLD);
+      expect(h.api.draft(WS, NS, id(0))?.lock?.holderName).toBe('Li Wei');
+    },
+  );
+
+  it('answered for another holder once the run knows its own: DraftLocked before any write', async () => {
+    const h = await harness({ drafts: [draft(0), draft(1)] });
+    h.api.setLockConflict('report-holder');
+    h.onCall = (call) => {
+      if (call.action === 'GetDeploymentDraftLock' && call.draftId === id(1)) {
+        h.api.lockDraft(WS, NS, id(1), 'Li Wei');
+      }
+    };
+    const results = await h.run([item(0), item(1)], { concurrency: 1 });
+
+    expect(results.map((r) => [r.status, r.code])).toEqual([
+      ['updated', undefined],
+      ['failed', 'DraftLocked'],
+    ]);
+    expect(h.calls(1)).toEqual([
+      ['GET', null],
+      ['POST', null],
+    ]);
+  });
+
+  it.each<[string, Fault, string]>([
+    ['no permission', { kind: 'status', status: 403, code: 'Forbidden.RAM' }, 'Forbidden.RAM'],
+    [
+      'a conflict code the table knows',
+      { kind: 'status', status: 400, code: 'DeploymentDraftLocked', envelope: true },
+      'DraftLocked',
+    ],
+  ])('call failing with %s: the row says so and nothing is written', async (_n, fault, code) => {
+    const h = await harness({ drafts: [draft(0)] });
+    h.api.failNext(1, fault, { action: 'GetDeploymentDraftLock' });
     const [result] = await h.run([item(0)]);
 
     expect(result).toMatchObject({ status: 'failed', code });
-    expect(result?.message).toMatch(message);
-    expect(result?.message?.match(/Li Wei/g)).toHaveLength(1);
     expect(h.calls(0)).toEqual([
       ['GET', null],
-      ['PATCH', fault ? code : null],
+      ['POST', fault.code ?? null],
+    ]);
+    expect(h.script(0)).toBe(OLD);
+  });
+
+  it('is retried like any call when the API is briefly unavailable', async () => {
+    const h = await harness({ drafts: [draft(0)] });
+    h.api.failNext(1, { kind: 'status', status: 503 }, { action: 'GetDeploymentDraftLock' });
+    const [result] = await h.run([item(0)]);
+
+    expect(result?.status).toBe('updated');
+    expect(h.calls(0)).toEqual([
+      ['GET', null],
+      ['POST', 'ServiceUnavailable'],
+      ['POST', null],
+      ['PATCH', null],
     ]);
   });
 
@@ -513,6 +670,49 @@ describe('a locked draft', () => {
 
     expect(result).toMatchObject({ status: 'failed', code: 'InvalidParameter' });
     expect(result?.message).not.toContain('locked');
+  });
+});
+
+describe('a read too old to write on', () => {
+  const NEWER = 'e'.repeat(40);
+
+  /** A listing that hands out draft 0 as it was `ageMs` ago, before a newer run wrote it. */
+  function staleListing(h: Harness, ageMs: number): Partial<SyncDeps> {
+    const old = h.api.draft(WS, NS, id(0)) as DeploymentDraft;
+    h.api.lockDraft(WS, NS, id(0), principalOf(KEY).name, principalOf(KEY).id);
+    h.api.editDraftScript(WS, NS, id(0), '-- written by a newer run\n', principalOf(KEY).id);
+    h.api.setLabels(WS, NS, id(0), { 'flink-draft-sync/commit': NEWER });
+    const readAt = h.clock.now() - ageMs;
+    return {
+      listed: {
+        take: () => ({ draft: old, readAt, scriptEquals: (text) => text === OLD }),
+      },
+      isAncestor: async (ancestor, descendant) => ancestor === SHA && descendant === NEWER,
+    };
+  }
+
+  it('is read again before the write, so an older run never rolls back a newer one', async () => {
+    const h = await harness({ drafts: [draft(0)] });
+    const [result] = await h.run([item(0)], {}, staleListing(h, MAX_READ_AGE_MS + 1));
+
+    expect(result).toMatchObject({ status: 'failed', code: 'DraftFromNewerCommit' });
+    expect(h.script(0)).toBe('-- written by a newer run\n');
+    expect(h.api.calls.map((c) => c.action)).toEqual([
+      'GetDeploymentDraftLock',
+      'GetDeploymentDraft',
+    ]);
+  });
+
+  it('is written on as it is while still fresh', async () => {
+    const h = await harness({ drafts: [draft(0)] });
+    const [result] = await h.run([item(0)], {}, staleListing(h, 0));
+
+    // Within the bound the guard can only judge what was read: the window the README names.
+    expect(result?.status).toBe('updated');
+    expect(h.api.calls.map((c) => c.action)).toEqual([
+      'GetDeploymentDraftLock',
+      'UpdateDeploymentDraft',
+    ]);
   });
 });
 
@@ -558,7 +758,7 @@ describe('throttling slows the whole run down', () => {
       expect(h.clock.parked[1]?.ms).toBe(5000);
       expect(h.calls(1)).toEqual([['GET', null]]);
     } else {
-      await until(() => h.calls(1).length === 2);
+      await until(() => h.calls(1).some(([method]) => method === 'PATCH'));
       expect(h.clock.parked).toHaveLength(1);
     }
     h.clock.release();

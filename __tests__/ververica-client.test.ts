@@ -6,8 +6,9 @@ import { Agent } from 'undici';
 import { isTransientCode, parseRetryAfter, type ApiError } from '../src/api-error.js';
 import type { DeploymentDraft } from '../src/draft.js';
 import type { Credentials } from '../src/signer.js';
+import { VERSION } from '../src/version.js';
 import { VervericaClient, type ClientOptions } from '../src/ververica-client.js';
-import { FakeVervericaApi, type Fault } from './support/fake-ververica.js';
+import { FakeVervericaApi, principalOf, type Fault } from './support/fake-ververica.js';
 
 const WORKSPACE = 'a1b2c3d4e5f6';
 const NAMESPACE = 'team-default';
@@ -149,13 +150,13 @@ describe('VervericaClient against the fake API', () => {
     seed(NAMESPACE, sqlDraft('d-2', 'SELECT 1;'));
     const update = sqlDraft('d-2', "INSERT INTO sink SELECT '日本語 ✓' FROM src;\n");
     update.labels = { owner: 'data-team' };
-    const result = await clientFor(fake.url).updateDraft(
-      { workspace: WORKSPACE, namespace: NAMESPACE, draftId: 'd-2' },
-      update,
-    );
+    const ref = { workspace: WORKSPACE, namespace: NAMESPACE, draftId: 'd-2' };
+    const client = clientFor(fake.url);
+    expect((await client.getLock(ref)).ok).toBe(true);
+    const result = await client.updateDraft(ref, update);
 
     expect(result.ok).toBe(true);
-    const call = fake.calls[0];
+    const call = fake.calls[1];
     expect(call?.method).toBe('PATCH');
     expect(call?.body).toBe(JSON.stringify(update));
     expect(call?.headers['content-type']).toBe('application/json; charset=utf-8');
@@ -166,6 +167,47 @@ describe('VervericaClient against the fake API', () => {
     );
     expect(typeof result.value.modifiedAt).toBe('number');
     expect(fake.draft(WORKSPACE, NAMESPACE, 'd-2')?.labels).toEqual({ owner: 'data-team' });
+  });
+
+  it('asks for the edit lock as the official SDK does: POST, draft ID in the query, no body', async () => {
+    seed(NAMESPACE, sqlDraft('d-lock'));
+    const result = await clientFor(fake.url).getLock({
+      workspace: WORKSPACE,
+      namespace: NAMESPACE,
+      draftId: 'd-lock',
+    });
+
+    expect(result).toEqual({
+      ok: true,
+      value: expect.objectContaining({ holderId: principalOf(KEY).id, namespace: NAMESPACE }),
+      requestId: fake.calls[0]?.requestId,
+    });
+    const call = fake.calls[0];
+    expect(call).toMatchObject({
+      method: 'POST',
+      rawPath: '/api/v2/namespaces/team-default/deployment-drafts/getLock',
+      query: { deploymentDraftId: 'd-lock' },
+      body: '',
+      status: 200,
+      draftId: 'd-lock',
+    });
+    expect(call?.headers['x-acs-action']).toBe('GetDeploymentDraftLock');
+    // No body, so no content-type, and the hash is the empty string's.
+    expect(call?.headers['content-type']).toBeUndefined();
+    expect(call?.headers['x-acs-content-sha256']).toBe(
+      'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+    );
+  });
+
+  it('reports a lock answer that is not a lock as an invalid response', async () => {
+    seed(NAMESPACE, sqlDraft('d-lock2'));
+    fake.failNext(1, { kind: 'raw', body: '{"success":true,"requestId":"r","data":"locked"}' });
+    const result = await clientFor(fake.url).getLock({
+      workspace: WORKSPACE,
+      namespace: NAMESPACE,
+      draftId: 'd-lock2',
+    });
+    expect(errorOf(result)).toMatchObject({ code: 'InvalidResponse' });
   });
 
   it('lists drafts with the page in the query', async () => {
@@ -206,6 +248,28 @@ describe('VervericaClient against the fake API', () => {
     expect(results.map((r) => r.ok)).toEqual([true, true]);
     expect(fetched).toBe(2);
     expect(fake.calls[0]?.headers['x-acs-security-token']).toBe(sts.securityToken);
+    // As the official runtime does: the STS key's ID rides beside the token, and is signed.
+    expect(fake.calls[0]?.headers['x-acs-accesskey-id']).toBe(sts.accessKeyId);
+    const signedHeaders = /SignedHeaders=([^,]+)/.exec(fake.calls[0]?.headers.authorization ?? '');
+    expect(signedHeaders?.[1]?.split(';')).toEqual(
+      expect.arrayContaining(['x-acs-accesskey-id', 'x-acs-security-token']),
+    );
+  });
+
+  it('sends x-acs-accesskey-id only with a security token', async () => {
+    seed(NAMESPACE, sqlDraft('d-1'));
+    await clientFor(fake.url).getDraft(REF);
+    expect(fake.calls[0]?.headers['x-acs-accesskey-id']).toBeUndefined();
+  });
+
+  it('names the action and its version in an unsigned user-agent', async () => {
+    seed(NAMESPACE, sqlDraft('d-1'));
+    await clientFor(fake.url).getDraft(REF);
+    const headers = fake.calls[0]?.headers ?? {};
+    expect(headers['user-agent']).toBe(
+      `flink-draft-sync/${VERSION} (Node.js ${process.version}; ${process.platform}; ${process.arch})`,
+    );
+    expect(headers.authorization).not.toMatch(/user-agent/);
   });
 
   it.each<[string, Credentials, Partial<ApiError>]>([
@@ -374,10 +438,10 @@ describe('VervericaClient against the fake API', () => {
   it('reports a lost answer to an applied update as a network error', async () => {
     seed(NAMESPACE, sqlDraft('d-4', 'SELECT 1;'));
     fake.failNext(1, { kind: 'reset-after-apply' }, { method: 'PATCH' });
-    const result = await clientFor(fake.url).updateDraft(
-      { workspace: WORKSPACE, namespace: NAMESPACE, draftId: 'd-4' },
-      sqlDraft('d-4', 'SELECT 2;'),
-    );
+    const ref = { workspace: WORKSPACE, namespace: NAMESPACE, draftId: 'd-4' };
+    const client = clientFor(fake.url);
+    await client.getLock(ref);
+    const result = await client.updateDraft(ref, sqlDraft('d-4', 'SELECT 2;'));
     expect(errorOf(result)).toMatchObject({ code: 'NetworkError', transient: true });
     expect(fake.draft(WORKSPACE, NAMESPACE, 'd-4')?.artifact?.sqlArtifact?.sqlScript).toBe(
       'SELECT 2;',
@@ -534,6 +598,88 @@ describe('VervericaClient response handling', () => {
       const error = errorOf(await clientFor(server.url).getDraft(REF));
       expect(error).toMatchObject({ code: 'InvalidResponse', ...expected });
       expect(error.message).toMatch(message);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it.each<[string, unknown, Partial<ApiError>]>([
+    [
+      'the gateway form',
+      { RequestId: 'req-G', Code: 'Forbidden.RAM', Message: 'denied' },
+      { requestId: 'req-G', code: 'Forbidden.RAM', message: 'denied' },
+    ],
+    [
+      'lower-case fields, as the official runtime also reads',
+      { requestId: 'req-l', code: 'Forbidden.RAM', message: 'denied in lower case' },
+      { requestId: 'req-l', code: 'Forbidden.RAM', message: 'denied in lower case' },
+    ],
+    [
+      'the business envelope',
+      { requestId: 'req-b', success: false, errorCode: 'Bad', errorMessage: 'bad draft' },
+      { requestId: 'req-b', code: 'Bad', message: 'bad draft' },
+    ],
+  ])('reads an error body in %s', async (_name, body, expected) => {
+    const server = await scripted(json(403, body));
+    try {
+      expect(errorOf(await clientFor(server.url).getDraft(REF))).toMatchObject({
+        status: 403,
+        transient: false,
+        ...expected,
+      });
+    } finally {
+      await server.close();
+    }
+  });
+
+  it.each<[string, Record<string, string>, Partial<ApiError>]>([
+    [
+      'x-acs-retry-after (ms) makes any error throttling with that wait',
+      { 'x-acs-retry-after': '1500' },
+      { throttled: true, transient: true, retryAfterMs: 1500 },
+    ],
+    [
+      'x-acs-retry-after wins over Retry-After',
+      { 'x-acs-retry-after': '250', 'retry-after': '9' },
+      { throttled: true, retryAfterMs: 250 },
+    ],
+    [
+      'an unreadable x-acs-retry-after is ignored',
+      { 'x-acs-retry-after': 'soon' },
+      { throttled: false, transient: false },
+    ],
+  ])('%s', async (_name, headers, expected) => {
+    const server = await scripted(
+      json(400, { RequestId: 'req-t', Code: 'QuotaExceeded', Message: 'slow down' }, headers),
+    );
+    try {
+      const error = errorOf(await clientFor(server.url).getDraft(REF));
+      expect(error).toMatchObject({ code: 'QuotaExceeded', ...expected });
+      if (expected.retryAfterMs === undefined) expect(error.retryAfterMs).toBeUndefined();
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('scrubs a secret the server puts in the error code or the request ID', async () => {
+    const token = 'CAIS-token-echoed-in-code-and-request-id-0123456789';
+    const server = await scripted(
+      json(400, {
+        requestId: token,
+        success: false,
+        errorCode: `InvalidSecurityToken.${token}`,
+        errorMessage: 'bad token',
+      }),
+    );
+    try {
+      const error = errorOf(
+        await clientFor(server.url, {
+          credentials: async () => ({ ...KEY, securityToken: token }),
+        }).getDraft(REF),
+      );
+      expect(JSON.stringify(error)).not.toContain(token);
+      expect(error.code).toBe('InvalidSecurityToken.***');
+      expect(error.requestId).toBe('***');
     } finally {
       await server.close();
     }

@@ -10,7 +10,7 @@ export interface ApiError {
   message: string;
   requestId?: string;
   transient: boolean;
-  /** From the `Retry-After` header. */
+  /** From the `x-acs-retry-after` (milliseconds) or `Retry-After` header. */
   retryAfterMs?: number;
   throttled: boolean;
 }
@@ -52,17 +52,29 @@ export function apiError(fields: {
   message: string;
   requestId?: string;
   retryAfterMs?: number;
+  /** The server asked for a pause (`x-acs-retry-after`): throttling, whatever the code says. */
+  throttled?: boolean;
 }): ApiError {
+  const throttled = fields.throttled === true || isThrottled(fields.code, fields.status);
   const error: ApiError = {
     status: fields.status,
     code: fields.code,
     message: fields.message,
-    transient: isTransientCode(fields.code, fields.status),
-    throttled: isThrottled(fields.code, fields.status),
+    transient: throttled || isTransientCode(fields.code, fields.status),
+    throttled,
   };
   if (fields.requestId) error.requestId = fields.requestId;
   if (fields.retryAfterMs !== undefined) error.retryAfterMs = fields.retryAfterMs;
   return error;
+}
+
+/**
+ * The official runtime's throttling hint: `x-acs-retry-after`, a whole number of milliseconds.
+ * Anything else is ignored rather than guessed at.
+ */
+export function parseAcsRetryAfter(value: string | undefined): number | undefined {
+  const text = value?.trim();
+  return text && /^\d+$/.test(text) ? Number(text) : undefined;
 }
 
 /**

@@ -1,8 +1,16 @@
 // The DeploymentDraft model of the Ververica OpenAPI (version 2022-07-18), as far as the action uses it.
-// Unknown fields are kept: the action always sends back the whole draft it read, with only the
-// script changed, so fields this model does not name must survive the round trip.
+// Unknown fields are kept: the action sends back the editable part of the draft it read, with only
+// the script changed, so fields this model does not name must survive the round trip.
 
-export type ArtifactKind = 'SQLSCRIPT' | 'JAR' | 'PYTHON';
+export type ArtifactKind = 'SQLSCRIPT' | 'JAR' | 'PYTHON' | 'CDCYAML';
+
+/** How the summary names each kind; only SQLSCRIPT drafts hold SQL, and a kind never changes. */
+export const ARTIFACT_KIND_NAMES: Readonly<Record<ArtifactKind, string>> = {
+  SQLSCRIPT: 'SQL draft',
+  JAR: 'JAR draft',
+  PYTHON: 'Python draft',
+  CDCYAML: 'CDC YAML draft',
+};
 
 export interface SqlArtifact {
   sqlScript?: string;
@@ -15,6 +23,7 @@ export interface Artifact {
   sqlArtifact?: SqlArtifact;
   jarArtifact?: Record<string, unknown>;
   pythonArtifact?: Record<string, unknown>;
+  cdcYamlArtifact?: { cdcYaml?: string; additionalDependencies?: string[] };
   [key: string]: unknown;
 }
 
@@ -53,4 +62,25 @@ export interface DraftRef {
   workspace: string;
   namespace: string;
   draftId: string;
+}
+
+/**
+ * Fields the official model marks output only: the server sets them, so an update never sends
+ * them back (the server's answer to a write carries them again).
+ */
+export const OUTPUT_ONLY_FIELDS = [
+  'creator',
+  'creatorName',
+  'modifier',
+  'modifierName',
+  'createdAt',
+  'modifiedAt',
+  'lock',
+] as const;
+
+/** The draft without its output-only fields: what an update may send. */
+export function editableFields(draft: DeploymentDraft): DeploymentDraft {
+  const editable: DeploymentDraft = { ...draft };
+  for (const field of OUTPUT_ONLY_FIELDS) delete editable[field];
+  return editable;
 }

@@ -207,6 +207,7 @@ async function syncItems(
   const calls = new Limiter(settings.concurrency);
   const api = client && {
     getDraft: (ref: DraftRef) => calls.run(() => client.getDraft(ref)),
+    getLock: (ref: DraftRef) => calls.run(() => client.getLock(ref)),
     updateDraft: (ref: DraftRef, draft: DeploymentDraft) =>
       calls.run(() => client.updateDraft(ref, draft)),
     listDrafts: (...args: Parameters<VervericaClient['listDrafts']>) =>
@@ -224,6 +225,7 @@ async function syncItems(
             retry,
             concurrency: settings.concurrency,
             log: (message) => core.info(message),
+            warn: (message) => core.warning(message),
             pageRead: (scriptChars) => gcPacer.read(scriptChars),
           })
         : undefined;
@@ -252,7 +254,8 @@ async function syncItems(
       },
     );
   } finally {
-    // Pages no draft waited for (every draft of the namespace already read) end here.
+    // No draft is taken any more: a listing waiting to be wanted stops reading pages.
+    listing?.listed.finish();
     await listing?.done;
     // Every call is over. The idle connections close while the report is written: nothing needs to
     // wait for that, and the process still exits only once they are closed.

@@ -7,7 +7,7 @@ export const SIGNATURE_ALGORITHM = 'ACS3-HMAC-SHA256';
 export interface Credentials {
   accessKeyId: string;
   accessKeySecret: string;
-  /** Present for STS credentials; sent as `x-acs-security-token` and signed. */
+  /** Present for STS credentials; sent signed as `x-acs-security-token`, with `x-acs-accesskey-id`. */
   securityToken?: string;
 }
 
@@ -132,6 +132,8 @@ export function signRequest(input: SignRequestInput): Record<string, string> {
     'x-acs-content-sha256': sha256Hex(input.body ?? ''),
   };
   if (input.credentials.securityToken) {
+    // As the official runtime does: the STS key's ID travels signed beside its token.
+    headers['x-acs-accesskey-id'] = input.credentials.accessKeyId;
     headers['x-acs-security-token'] = input.credentials.securityToken;
   }
   headers.authorization = authorization(

@@ -4,7 +4,14 @@ import type { ApiError, ApiResult } from './api-error.js';
 import { Code, COMMIT_LABEL } from './codes.js';
 import { unifiedDiff } from './diff.js';
 import { errorMessage } from './error-message.js';
-import type { DeploymentDraft, DraftRef } from './draft.js';
+import {
+  ARTIFACT_KIND_NAMES,
+  editableFields,
+  type DeploymentDraft,
+  type DraftLock,
+  type DraftRef,
+} from './draft.js';
+import { holderOf, isLockConflict, LOCK_HOLDER_LABEL, LockHolders } from './draft-lock.js';
 import type { PlanItem } from './plan.js';
 import type { DraftResult, DraftStatus } from './results.js';
 import { withRetry, type RetryContext } from './retry.js';
@@ -12,8 +19,17 @@ import { decodeSql, type SqlFile } from './workspace-files.js';
 
 export interface DraftApi {
   getDraft(ref: DraftRef): Promise<ApiResult<DeploymentDraft>>;
+  /** GetDeploymentDraftLock: the API requires the draft's edit lock before an edit. */
+  getLock(ref: DraftRef): Promise<ApiResult<DraftLock>>;
   updateDraft(ref: DraftRef, draft: DeploymentDraft): Promise<ApiResult<DeploymentDraft>>;
 }
+
+/**
+ * A write is never based on a read older than this: an older one (a listing read early in a long
+ * run, or a read made before a slow lock call) is made again just before the write, so that the
+ * newer-commit guard, drift and the lock are judged on what the draft holds now.
+ */
+export const MAX_READ_AGE_MS = 2000;
 
 export type OnDrift = 'fail' | 'warn' | 'overwrite';
 
@@ -51,6 +67,8 @@ export interface DraftRead {
   requestId?: string;
   /** Whether the draft's script is exactly `text`. */
   scriptEquals(text: string): boolean;
+  /** When the answer arrived (the retry clock's ms); unknown counts as too old to write on. */
+  readAt?: number;
 }
 
 type Outcome = Pick<DraftResult, 'status' | 'code' | 'message' | 'requestId' | 'diff' | 'drift'> & {
@@ -61,17 +79,23 @@ export function sqlScriptOf(draft: DeploymentDraft): string {
   return draft.artifact?.sqlArtifact?.sqlScript ?? '';
 }
 
-/** The whole draft as read, with only the script and the commit label changed. */
+/**
+ * The draft's editable fields as read, with only the script and the action's two labels changed:
+ * the commit synced, and the holder of the lock the write was made under.
+ */
 export function withScript(
   draft: DeploymentDraft,
   sqlScript: string,
   commitSha: string,
+  lockHolderId?: string,
 ): DeploymentDraft {
   const artifact = draft.artifact ?? { kind: 'SQLSCRIPT' };
+  const labels: Record<string, string> = { ...draft.labels, [COMMIT_LABEL]: commitSha };
+  if (lockHolderId !== undefined) labels[LOCK_HOLDER_LABEL] = lockHolderId;
   return {
-    ...draft,
+    ...editableFields(draft),
     artifact: { ...artifact, sqlArtifact: { ...artifact.sqlArtifact, sqlScript } },
-    labels: { ...draft.labels, [COMMIT_LABEL]: commitSha },
+    labels,
   };
 }
 
@@ -79,6 +103,13 @@ export function withScript(
 function recordedCommit(draft: DeploymentDraft): string | undefined {
   const recorded = draft.labels?.[COMMIT_LABEL];
   return recorded && /^[0-9a-f]{40}$/.test(recorded) ? recorded : undefined;
+}
+
+/** `JAR (JAR draft)`, or the kind as the server sent it when the action does not know it. */
+function kindName(kind: string | undefined): string {
+  if (kind === undefined) return 'draft without an artifact';
+  const name = (ARTIFACT_KIND_NAMES as Record<string, string | undefined>)[kind];
+  return name ? `${kind} (${name})` : kind;
 }
 
 function shortSha(sha: string): string {
@@ -95,12 +126,32 @@ function failure(
 }
 
 function apiFailure(mode: SyncOptions['mode'], error: ApiError, draft?: DeploymentDraft): Outcome {
+  if (isLockConflict(error.code)) {
+    return lockedOutcome(mode, holderOf(draft?.lock), error.message, error.requestId);
+  }
   const holder = draft?.lock?.holderName;
   const message =
     holder && !error.message.includes(holder)
       ? `${error.message} (the draft is locked by ${holder})`
       : error.message;
   return failure(mode, error.code, message, error.requestId);
+}
+
+/** Another holder has the draft's edit lock: reported, never taken from them. */
+function lockedOutcome(
+  mode: SyncOptions['mode'],
+  holder: string,
+  detail?: string,
+  requestId?: string,
+): Outcome {
+  const said = detail ? ` (${detail})` : '';
+  return failure(
+    mode,
+    Code.DraftLocked,
+    `Draft is locked for editing by ${holder}${said}; left as it is. The action never takes a ` +
+      'lock from anyone: ask them to finish and unlock it in the console, then re-run',
+    requestId,
+  );
 }
 
 /**
@@ -181,8 +232,152 @@ class DriftCheck {
   }
 }
 
-function readByGet(draft: DeploymentDraft, requestId?: string): DraftRead {
-  return { draft, requestId, scriptEquals: (text) => sqlScriptOf(draft) === text };
+/** What one read of a draft means for its file: a final outcome, or a write to make. */
+type Decision =
+  | { kind: 'done'; outcome: Outcome }
+  | { kind: 'defer' }
+  | { kind: 'write'; draftName?: string; drifted: boolean; driftNote?: string };
+
+type LockTaken = { ok: true; holderId?: string } | { ok: false; outcome: Outcome };
+
+/** The run-wide state each draft's decisions read: drift rules, and whose locks are whose. */
+/** A draft put off to the end of the run (see Decisions.decide). */
+const DEFER = Symbol('defer');
+
+class Decisions {
+  readonly holders = new LockHolders();
+  /** True in the run's first pass, when a draft may still be put off to the end. */
+  deferring = true;
+  /** The reads of the drafts put off. */
+  readonly deferred = new Map<PlanItem, DraftRead>();
+  readonly #drift: DriftCheck;
+
+  constructor(
+    private readonly deps: SyncDeps,
+    private readonly options: SyncOptions,
+  ) {
+    this.#drift = new DriftCheck(deps, options);
+  }
+
+  /** Judges a read of the draft against the file's text, in the order the README gives. */
+  async decide(file: string, read: DraftRead, text: string): Promise<Decision> {
+    const { mode } = this.options;
+    const { draft, requestId } = read;
+    const draftName = draft.name;
+    const done = (outcome: Outcome): Decision => ({
+      kind: 'done',
+      outcome: { ...outcome, draftName },
+    });
+    const kind = draft.artifact?.kind;
+    if (kind !== 'SQLSCRIPT') {
+      return done(
+        failure(
+          mode,
+          Code.DraftNotSqlScript,
+          `Draft is a ${kindName(kind)}, not a SQL draft; only SQLSCRIPT drafts hold SQL`,
+          requestId,
+        ),
+      );
+    }
+    if (read.scriptEquals(text)) return done({ status: 'unchanged', requestId });
+
+    const newer = await this.#drift.isNewer(draft);
+    if (newer) {
+      return done(
+        failure(
+          mode,
+          Code.DraftFromNewerCommit,
+          `Draft was synced from commit ${shortSha(newer)}, which is newer than ` +
+            `${shortSha(this.options.commitSha)}; an older run does not roll it back. Revert in git instead`,
+          requestId,
+        ),
+      );
+    }
+
+    let driftNote: string | undefined;
+    if (await this.#drift.drifted(file, read)) {
+      const who = draft.modifierName ?? draft.modifier;
+      driftNote =
+        `Draft was edited outside git since commit ${shortSha(draft.labels?.[COMMIT_LABEL] ?? '')}` +
+        (who ? ` (last modified by ${who})` : '');
+      if (this.options.onDrift === 'fail') {
+        return done({
+          ...failure(
+            mode,
+            Code.DraftDrifted,
+            `${driftNote}; left as it is. Bring the edit into git, or set on-drift: overwrite`,
+            requestId,
+          ),
+          drift: true,
+        });
+      }
+    }
+
+    const lock = this.holders.stateOf(draft);
+    if (lock.kind === 'other' && this.deferring && !this.holders.known) {
+      // Maybe the action's own lock from a run killed before its write: judged again once the
+      // other drafts have shown the run its identity (their labels, or a lock granted to it).
+      return { kind: 'defer' };
+    }
+    if (lock.kind === 'other') {
+      return done({
+        ...lockedOutcome(mode, holderOf(lock.lock), undefined, requestId),
+        drift: driftNote !== undefined,
+      });
+    }
+    return { kind: 'write', draftName, drifted: driftNote !== undefined, driftNote };
+  }
+
+  warnDrift(file: string, decision: Decision): void {
+    if (decision.kind === 'write' && decision.driftNote) {
+      this.deps.warn(`${file}: ${decision.driftNote}; on-drift: warn, so it is overwritten`);
+    }
+  }
+
+  /**
+   * Makes sure the action holds the draft's edit lock before a write: a lock it already holds is
+   * used as it is; a free draft's lock is asked for; anyone else's is never taken.
+   */
+  async lock(api: DraftApi, ref: DraftRef, read: DraftRead): Promise<LockTaken> {
+    const { mode } = this.options;
+    const state = this.holders.stateOf(read.draft);
+    if (state.kind === 'ours') return { ok: true, holderId: state.holderId };
+    if (state.kind === 'other') {
+      return {
+        ok: false,
+        outcome: lockedOutcome(mode, holderOf(state.lock), undefined, read.requestId),
+      };
+    }
+    const got = await withRetry(() => api.getLock(ref), this.deps.retry);
+    if (!got.ok) {
+      const error = withinBudget(got.error, got.attempts, this.deps.retry);
+      return { ok: false, outcome: apiFailure(mode, error, read.draft) };
+    }
+    const judged = this.holders.judgeGrant(got.value);
+    if (judged.kind === 'ours') return { ok: true, holderId: judged.holderId };
+    const holder = judged.kind === 'other' ? holderOf(judged.lock) : holderOf(undefined);
+    return { ok: false, outcome: lockedOutcome(mode, holder, undefined, got.requestId) };
+  }
+
+  /** Too old to write on: see MAX_READ_AGE_MS. */
+  isStale(read: DraftRead): boolean {
+    const now = this.deps.retry.clock.now();
+    return read.readAt === undefined || now - read.readAt > MAX_READ_AGE_MS;
+  }
+}
+
+function readByGet(draft: DeploymentDraft, readAt: number, requestId?: string): DraftRead {
+  return { draft, requestId, readAt, scriptEquals: (text) => sqlScriptOf(draft) === text };
+}
+
+async function getByGet(
+  api: DraftApi,
+  ref: DraftRef,
+  deps: SyncDeps,
+): Promise<ApiResult<DraftRead>> {
+  const got = await withRetry(() => api.getDraft(ref), deps.retry);
+  if (!got.ok) return { ok: false, error: withinBudget(got.error, got.attempts, deps.retry) };
+  return { ok: true, value: readByGet(got.value, deps.retry.clock.now(), got.requestId) };
 }
 
 /** The draft as a listing already gave it, or else as a GET reads it now. */
@@ -195,17 +390,15 @@ async function readDraft(
   // Plan mode shows a diff, so it needs the script's text: always a GET.
   const listed = options.mode === 'apply' ? await deps.listed?.take(ref) : undefined;
   if (listed) return { ok: true, value: listed };
-  const got = await withRetry(() => api.getDraft(ref), deps.retry);
-  if (!got.ok) return { ok: false, error: withinBudget(got.error, got.attempts, deps.retry) };
-  return { ok: true, value: readByGet(got.value, got.requestId) };
+  return getByGet(api, ref, deps);
 }
 
 async function syncOne(
   item: PlanItem,
   options: SyncOptions,
   deps: SyncDeps,
-  drift: DriftCheck,
-): Promise<Outcome> {
+  ctx: Decisions,
+): Promise<Outcome | typeof DEFER> {
   const { mode } = options;
   const { file } = item.entry;
   if (item.deleted) {
@@ -231,78 +424,60 @@ async function syncOne(
     draftId: item.entry.draftId,
   };
 
-  const got = await readDraft(api, ref, options, deps);
+  // A draft put off to the end of the run is judged again on the read it was put off with.
+  const kept = ctx.deferred.get(item);
+  const got = kept ? { ok: true as const, value: kept } : await readDraft(api, ref, options, deps);
   if (!got.ok) return apiFailure(mode, got.error);
-  const read = got.value;
-  const { draft, requestId } = read;
-  const draftName = draft.name;
-  const kind = draft.artifact?.kind;
-  if (kind !== 'SQLSCRIPT') {
-    return {
-      ...failure(
-        mode,
-        Code.DraftNotSqlScript,
-        `Draft is a ${kind ?? 'draft without an artifact'}, not a SQL draft; only SQLSCRIPT drafts hold SQL`,
-        requestId,
-      ),
-      draftName,
-    };
+  let read = got.value;
+  let decided = await ctx.decide(file, read, sql.text);
+  if (decided.kind === 'defer') {
+    ctx.deferred.set(item, read);
+    return DEFER;
   }
-  if (read.scriptEquals(sql.text)) {
-    return { status: 'unchanged', requestId, draftName };
-  }
-
-  const newer = await drift.isNewer(draft);
-  if (newer) {
-    return {
-      ...failure(
-        mode,
-        Code.DraftFromNewerCommit,
-        `Draft was synced from commit ${shortSha(newer)}, which is newer than ` +
-          `${shortSha(options.commitSha)}; an older run does not roll it back. Revert in git instead`,
-        requestId,
-      ),
-      draftName,
-    };
-  }
-
-  let drifted = false;
-  if (await drift.drifted(file, read)) {
-    const who = draft.modifierName ?? draft.modifier;
-    const detail =
-      `Draft was edited outside git since commit ${shortSha(draft.labels?.[COMMIT_LABEL] ?? '')}` +
-      (who ? ` (last modified by ${who})` : '');
-    if (options.onDrift === 'fail') {
-      return {
-        ...failure(
-          mode,
-          Code.DraftDrifted,
-          `${detail}; left as it is. Bring the edit into git, or set on-drift: overwrite`,
-          requestId,
-        ),
-        draftName,
-        drift: true,
-      };
-    }
-    deps.warn(`${file}: ${detail}; on-drift: warn, so it is overwritten`);
-    drifted = true;
-  }
+  if (decided.kind === 'done') return decided.outcome;
+  const { draftName } = decided;
 
   if (mode === 'plan') {
-    const diff = unifiedDiff(sqlScriptOf(draft), sql.text, {
+    const diff = unifiedDiff(sqlScriptOf(read.draft), sql.text, {
       oldLabel: `draft ${draftName ?? ref.draftId}`,
       newLabel: file,
     });
+    ctx.warnDrift(file, decided);
     return {
       status: 'would-update',
-      requestId,
+      requestId: read.requestId,
       draftName,
       diff: diff.text,
-      drift: drifted,
+      drift: decided.drifted,
     };
   }
 
-  const desired = withScript(draft, sql.text, options.commitSha);
+  const lock = await ctx.lock(api, ref, read);
+  if (!lock.ok) return { ...lock.outcome, draftName, drift: decided.drifted };
+  if (ctx.isStale(read)) {
+    // Judged again on what the draft holds now: a newer run may have written it meanwhile.
+    const fresh = await getByGet(api, ref, deps);
+    if (!fresh.ok) return { ...apiFailure(mode, fresh.error), draftName };
+    read = fresh.value;
+    decided = await ctx.decide(file, read, sql.text);
+    if (decided.kind !== 'write') {
+      return decided.kind === 'done'
+        ? decided.outcome
+        : {
+            ...lockedOutcome(mode, holderOf(read.draft.lock), undefined, read.requestId),
+            draftName,
+          };
+    }
+    const state = ctx.holders.stateOf(read.draft);
+    if (state.kind === 'other') {
+      return { ...lockedOutcome(mode, holderOf(state.lock), undefined, read.requestId), draftName };
+    }
+  }
+  const { draft } = read;
+  const drifted = decided.drifted;
+  ctx.warnDrift(file, decided);
+
+  const desired = withScript(draft, sql.text, options.commitSha, lock.holderId);
   const put = await withRetry(async (attempt): Promise<ApiResult<DeploymentDraft>> => {
     if (attempt > 0) {
       // The previous PATCH may have landed even though its answer was lost. Look before writing
@@ -332,7 +507,8 @@ async function syncOne(
   }
   if (put.value.labels?.[COMMIT_LABEL] === undefined) {
     deps.warn(
-      `${file}: the API did not keep the ${COMMIT_LABEL} label; drift detection is unavailable`,
+      `${file}: the API did not keep the ${COMMIT_LABEL} label; drift detection is unavailable, ` +
+        "and a later run cannot tell that the draft's edit lock is its own",
     );
   }
   return { status: 'updated', requestId: put.requestId, draftName, drift: drifted };
@@ -352,27 +528,35 @@ export async function syncDrafts(
   options: SyncOptions,
   deps: SyncDeps,
 ): Promise<DraftResult[]> {
-  const drift = new DriftCheck(deps, options);
-  const outcomes: Outcome[] = new Array(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const index = next++;
-      const item = items[index] as PlanItem;
-      if (deps.retry.clock.now() >= deps.retry.deadline && !item.deleted) {
-        outcomes[index] = timedOut(options.mode);
-        continue;
+  const ctx = new Decisions(deps, options);
+  const outcomes: Array<Outcome | typeof DEFER> = new Array(items.length);
+  const runAll = async (indexes: readonly number[]): Promise<void> => {
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < indexes.length) {
+        const index = indexes[next++] as number;
+        const item = items[index] as PlanItem;
+        if (deps.retry.clock.now() >= deps.retry.deadline && !item.deleted) {
+          outcomes[index] = timedOut(options.mode);
+          continue;
+        }
+        try {
+          outcomes[index] = await syncOne(item, options, deps, ctx);
+        } catch (error) {
+          // Defensive: an unexpected throw still becomes this draft's row, never the whole run's end.
+          outcomes[index] = failure(options.mode, 'InternalError', errorMessage(error));
+        }
       }
-      try {
-        outcomes[index] = await syncOne(item, options, deps, drift);
-      } catch (error) {
-        // Defensive: an unexpected throw still becomes this draft's row, never the whole run's end.
-        outcomes[index] = failure(options.mode, 'InternalError', errorMessage(error));
-      }
-    }
+    };
+    const workers = Math.max(1, Math.min(options.concurrency, indexes.length));
+    await Promise.all(Array.from({ length: workers }, worker));
   };
-  const workers = Math.max(1, Math.min(options.concurrency, items.length));
-  await Promise.all(Array.from({ length: workers }, worker));
+  await runAll(items.map((_, index) => index));
+  // Drafts locked by a holder the run could not yet tell from its own identity go last, once
+  // every other draft has been read: see Decisions.decide.
+  const deferred = outcomes.flatMap((outcome, index) => (outcome === DEFER ? [index] : []));
+  ctx.deferring = false;
+  if (deferred.length > 0) await runAll(deferred);
   return items.map((item, index) => {
     const outcome = outcomes[index] as Outcome;
     const status: DraftStatus = outcome.status;

@@ -6,13 +6,15 @@ import { Agent, request, type Dispatcher } from 'undici';
 import {
   apiError,
   ClientCode,
+  parseAcsRetryAfter,
   parseRetryAfter,
   type ApiError,
   type ApiResult,
 } from './api-error.js';
-import type { DeploymentDraft, DraftRef } from './draft.js';
+import type { DeploymentDraft, DraftLock, DraftRef } from './draft.js';
 import { redact } from './redact.js';
 import { canonicalQueryString, encodePath, signRequest, type Credentials } from './signer.js';
+import { userAgent } from './version.js';
 import { createWarmConnections, type WarmConnections } from './warm-connections.js';
 
 export const API_VERSION = '2022-07-18';
@@ -49,7 +51,7 @@ export interface ClientOptions {
 
 interface CallSpec {
   action: string;
-  method: 'GET' | 'PATCH';
+  method: 'GET' | 'PATCH' | 'POST';
   workspace: string;
   segments: string[];
   query?: Record<string, string>;
@@ -167,6 +169,24 @@ export class VervericaClient {
     return draftResult(sent);
   }
 
+  /**
+   * GetDeploymentDraftLock: asks for the draft's edit lock, which the API requires before an edit.
+   * The answer is the lock as it now stands; whose it is, the caller decides (see draft-lock.ts).
+   */
+  async getLock(ref: DraftRef): Promise<ApiResult<DraftLock>> {
+    const sent = await this.#send({
+      action: 'GetDeploymentDraftLock',
+      method: 'POST',
+      workspace: ref.workspace,
+      segments: ['api', 'v2', 'namespaces', ref.namespace, 'deployment-drafts', 'getLock'],
+      query: { deploymentDraftId: ref.draftId },
+    });
+    if (!sent.ok) return sent;
+    const { data, requestId } = sent.envelope;
+    if (!isRecord(data)) return invalidShape(sent.envelope, 'a draft lock');
+    return { ok: true, value: data as DraftLock, requestId };
+  }
+
   async listDrafts(
     workspace: string,
     namespace: string,
@@ -249,6 +269,8 @@ export class VervericaClient {
         accept: 'application/json',
         ...(spec.body === undefined ? {} : { 'content-type': 'application/json; charset=utf-8' }),
         workspace: spec.workspace,
+        // Not signed, as in the official runtime: only host, content-type and x-acs-* are.
+        'user-agent': userAgent(),
       },
       body: spec.body,
       action: spec.action,
@@ -292,7 +314,7 @@ export class VervericaClient {
           response.statusCode,
           ClientCode.ResponseTooLarge,
           `${spec.action}: HTTP ${response.statusCode} response is larger than ${this.#maxBytes()} bytes`,
-          headerValue(response.headers, 'x-acs-request-id'),
+          scrub(headerValue(response.headers, 'x-acs-request-id') ?? '') || undefined,
         );
       }
       return this.#interpret(spec.action, response, body, scrub);
@@ -359,17 +381,23 @@ export class VervericaClient {
     scrub: (message: string) => string,
   ): Sent {
     const status = response.statusCode;
-    const headerRequestId = headerValue(response.headers, 'x-acs-request-id');
-    const retryAfterMs = parseRetryAfter(
-      headerValue(response.headers, 'retry-after'),
-      this.#now().getTime(),
-    );
+    // Everything the server sends may echo a secret: the request ID and code too, not only the text.
+    const scrubbed = (value: string | undefined): string | undefined =>
+      value === undefined ? undefined : scrub(value);
+    const headerRequestId = scrubbed(headerValue(response.headers, 'x-acs-request-id'));
+    // The official runtime reads `x-acs-retry-after` (ms) as throttling with that wait.
+    const acsRetryAfterMs = parseAcsRetryAfter(headerValue(response.headers, 'x-acs-retry-after'));
+    const retryAfterMs =
+      acsRetryAfterMs ??
+      parseRetryAfter(headerValue(response.headers, 'retry-after'), this.#now().getTime());
+    const throttled = acsRetryAfterMs !== undefined;
     const raw = body.toString('utf8');
     const invalid = (what: string, requestId = headerRequestId): Sent => {
       const excerpt = scrub(raw.replace(/\s+/g, ' ').trim()).slice(0, EXCERPT_CHARS);
       const message = `${action}: HTTP ${status} with ${what}${excerpt ? `: ${excerpt}` : ''}`;
       const code = ClientCode.InvalidResponse;
-      return { ok: false, error: apiError({ status, code, message, requestId, retryAfterMs }) };
+      const error = apiError({ status, code, message, requestId, retryAfterMs, throttled });
+      return { ok: false, error };
     };
     if (raw.trim() === '') return invalid('an empty body');
     let parsed: unknown;
@@ -380,20 +408,23 @@ export class VervericaClient {
     }
     if (!isRecord(parsed)) return invalid('a JSON body that is not an object');
 
-    // Business envelope (`requestId`, `success`, `errorCode`) or gateway form (`RequestId`, `Code`).
-    const requestId = text(parsed.requestId) ?? text(parsed.RequestId) ?? headerRequestId;
+    // Business envelope (`requestId`, `success`, `errorCode`) or gateway form (`RequestId`, `Code`),
+    // whose fields the official runtime also accepts in lower case (`code`, `message`).
+    const requestId = scrubbed(text(parsed.requestId) ?? text(parsed.RequestId)) ?? headerRequestId;
     const ok = status >= 200 && status < 300;
     if (ok && parsed.success === true) {
       return { ok: true, envelope: { status, data: parsed.data, root: parsed, requestId } };
     }
-    const code = text(parsed.errorCode) ?? text(parsed.Code);
+    const code = scrubbed(text(parsed.errorCode) ?? text(parsed.Code) ?? text(parsed.code));
     if (!code) {
       const what = parsed.success === false || !ok ? 'no error code' : 'no success field';
       return invalid(what, requestId);
     }
-    const apiMessage = text(parsed.errorMessage) ?? text(parsed.Message) ?? '(no message)';
+    const apiMessage =
+      text(parsed.errorMessage) ?? text(parsed.Message) ?? text(parsed.message) ?? '(no message)';
     const message = scrub(apiMessage).slice(0, MESSAGE_CHARS);
-    return { ok: false, error: apiError({ status, code, message, requestId, retryAfterMs }) };
+    const error = apiError({ status, code, message, requestId, retryAfterMs, throttled });
+    return { ok: false, error };
   }
 }
 

@@ -108,7 +108,7 @@ function huge(ctx: AnswerContext): Answer {
 const BAD_GATEWAY_PAGE =
   '<html><head><title>502 Bad Gateway</title></head><body>Bad Gateway</body></html>';
 
-type AnsweringFault = Exclude<Fault['kind'], 'hang' | 'reset' | 'reset-after-apply'>;
+type AnsweringFault = Exclude<Fault['kind'], 'hang' | 'reset' | 'reset-after-apply' | 'delay'>;
 
 /** The answer for a fault that does answer (hang and the resets never do). */
 export function faultAnswer(fault: Fault & { kind: AnsweringFault }, ctx: AnswerContext): Answer {
@@ -128,6 +128,12 @@ export function faultAnswer(fault: Fault & { kind: AnsweringFault }, ctx: Answer
         };
       case 'empty':
         return { status: fault.status ?? 200, contentType: JSON_TYPE, parts: [] };
+      case 'raw':
+        return {
+          status: fault.status ?? 200,
+          contentType: JSON_TYPE,
+          parts: [Buffer.from(fault.body ?? '')],
+        };
       case 'malformed-json':
         return {
           status: fault.status ?? 200,
@@ -136,9 +142,12 @@ export function faultAnswer(fault: Fault & { kind: AnsweringFault }, ctx: Answer
         };
     }
   })();
-  if (fault.retryAfterSeconds !== undefined) {
-    answer.headers = { 'retry-after': String(fault.retryAfterSeconds) };
-  }
+  const headers: Record<string, string> = {};
+  if (fault.retryAfterSeconds !== undefined)
+    headers['retry-after'] = String(fault.retryAfterSeconds);
+  if (fault.acsRetryAfterMs !== undefined)
+    headers['x-acs-retry-after'] = String(fault.acsRetryAfterMs);
+  if (Object.keys(headers).length > 0) answer.headers = headers;
   return answer;
 }
 

@@ -1,6 +1,8 @@
-// The fake API's draft storage and its business rules (lock, artifact kind, server-owned fields).
+// The fake API's draft storage and its business rules (edit lock, artifact kind, server-owned fields).
 // Every draft going in or out is a deep copy, so no caller can change stored state behind its back.
-import type { DeploymentDraft, DraftRef } from '../../src/draft.js';
+import { randomUUID } from 'node:crypto';
+import type { DeploymentDraft, DraftLock, DraftRef } from '../../src/draft.js';
+import type { Principal } from './fake-gateway.js';
 
 export type StoredDraftInput = DeploymentDraft & { workspace: string; namespace: string };
 
@@ -12,6 +14,18 @@ export interface BusinessError {
 
 export type DraftOutcome<T> = { ok: true; value: T } | { ok: false; error: BusinessError };
 
+/**
+ * How the fake answers GetDeploymentDraftLock on a draft someone else holds. The real answer is not
+ * published: `refuse` is an error with `DeploymentDraftLocked`; `report-holder` is a success whose
+ * data is the other holder's lock. The action must read both as a lock it does not have.
+ */
+export type LockConflict = 'refuse' | 'report-holder';
+
+/** The error code of a write or lock call refused for another holder's lock. */
+export const LOCKED_CODE = 'DeploymentDraftLocked';
+/** The error code of a write without the caller holding the lock (the fake is strict about it). */
+export const LOCK_REQUIRED_CODE = 'DeploymentDraftLockRequired';
+
 /** Fields the server decides; a PATCH body cannot change them. */
 const SERVER_OWNED = [
   'deploymentDraftId',
@@ -20,6 +34,17 @@ const SERVER_OWNED = [
   'creator',
   'creatorName',
   'createdAt',
+  'lock',
+] as const;
+
+/** Fields the official model marks output only (the fake keeps its own list, not the client's). */
+const OUTPUT_ONLY = [
+  'creator',
+  'creatorName',
+  'modifier',
+  'modifierName',
+  'createdAt',
+  'modifiedAt',
   'lock',
 ] as const;
 
@@ -46,6 +71,11 @@ function parseDraftBody(body: string): DraftOutcome<DeploymentDraft> {
   const artifact = parsed.artifact;
   if (!isObject(artifact) || typeof artifact.kind !== 'string') {
     return fail(400, 'InvalidParameter', 'The draft must have an artifact with a kind.');
+  }
+  // Stricter than the server may be: a client that sends them back is caught here.
+  const outputOnly = OUTPUT_ONLY.filter((field) => field in parsed);
+  if (outputOnly.length > 0) {
+    return fail(400, 'InvalidParameter', `Output-only field(s) sent: ${outputOnly.join(', ')}.`);
   }
   return { ok: true, value: parsed as DeploymentDraft };
 }
@@ -84,16 +114,31 @@ export class DraftStore {
     return { drafts, totalSize: all.length };
   }
 
-  lock(ref: DraftRef, holderName: string): void {
+  /** What a console user opening the draft for editing does; `holderId` defaults from the name. */
+  lock(ref: DraftRef, holderName: string, holderId = `uid-${holderName}`): void {
     this.mutate(ref, (draft) => {
-      draft.lock = {
-        id: `lock-${ref.draftId}`,
-        workspace: ref.workspace,
-        namespace: ref.namespace,
-        holderId: `uid-${holderName}`,
-        holderName,
-      };
+      draft.lock = newLock(ref, { id: holderId, name: holderName });
     });
+  }
+
+  /**
+   * GetDeploymentDraftLock: the caller gets the lock of a free draft, keeps one it holds, and never
+   * takes one from another holder. Taking a lock does not count as modifying the draft.
+   */
+  acquireLock(ref: DraftRef, caller: Principal, conflict: LockConflict): DraftOutcome<DraftLock> {
+    const stored = this.drafts.get(keyOf(ref));
+    if (!stored) return { ok: false, error: draftNotFound(ref) };
+    const held = stored.lock;
+    if (held && held.holderId !== caller.id) {
+      if (conflict === 'report-holder') return { ok: true, value: structuredClone(held) };
+      return fail(
+        400,
+        LOCKED_CODE,
+        `Draft ${ref.draftId} is locked by ${held.holderName ?? 'another user'}.`,
+      );
+    }
+    stored.lock = held ?? newLock(ref, caller);
+    return { ok: true, value: structuredClone(stored.lock) };
   }
 
   unlock(ref: DraftRef): void {
@@ -112,7 +157,13 @@ export class DraftStore {
     });
   }
 
-  update(ref: DraftRef, body: string, modifier: string): DraftOutcome<DeploymentDraft> {
+  setLabels(ref: DraftRef, labels: Record<string, string>): void {
+    this.mutate(ref, (draft) => {
+      draft.labels = { ...draft.labels, ...labels };
+    });
+  }
+
+  update(ref: DraftRef, body: string, caller: Principal): DraftOutcome<DeploymentDraft> {
     const stored = this.drafts.get(keyOf(ref));
     if (!stored) return { ok: false, error: draftNotFound(ref) };
     const parsed = parseDraftBody(body);
@@ -125,11 +176,18 @@ export class DraftStore {
         `The artifact kind of draft ${ref.draftId} cannot change from ${stored.artifact.kind}.`,
       );
     }
-    if (stored.lock) {
+    if (stored.lock && stored.lock.holderId !== caller.id) {
       return fail(
         400,
-        'DeploymentDraftLocked',
+        LOCKED_CODE,
         `Draft ${ref.draftId} is locked by ${stored.lock.holderName ?? 'another user'}.`,
+      );
+    }
+    if (!stored.lock) {
+      return fail(
+        400,
+        LOCK_REQUIRED_CODE,
+        `Acquire the edit lock of draft ${ref.draftId} (GetDeploymentDraftLock) before editing it.`,
       );
     }
     const next: DeploymentDraft = { ...structuredClone(incoming) };
@@ -137,17 +195,22 @@ export class DraftStore {
       if (stored[field] === undefined) delete next[field];
       else next[field] = structuredClone(stored[field]) as never;
     }
-    this.stamp(next, modifier, stored.modifiedAt);
+    this.stamp(next, caller.id, stored.modifiedAt, caller.name);
     this.drafts.set(keyOf(ref), next);
     return { ok: true, value: structuredClone(next) };
   }
 
-  private stamp(draft: DeploymentDraft, modifier: string, previous = draft.modifiedAt): void {
+  private stamp(
+    draft: DeploymentDraft,
+    modifier: string,
+    previous = draft.modifiedAt,
+    modifierName = modifier,
+  ): void {
     // Epoch seconds are coarse; strictly increasing keeps "changed since I read it" detectable.
     const nowSeconds = Math.floor(this.nowMs() / 1000);
     draft.modifiedAt = Math.max(nowSeconds, (previous ?? 0) + 1);
     draft.modifier = modifier;
-    draft.modifierName = modifier;
+    draft.modifierName = modifierName;
   }
 
   private mutate(ref: DraftRef, change: (draft: DeploymentDraft) => void): void {
@@ -162,5 +225,15 @@ export function draftNotFound(ref: DraftRef): BusinessError {
     status: 404,
     errorCode: 'DeploymentDraftNotFound',
     errorMessage: `Deployment draft ${ref.draftId} does not exist in namespace ${ref.namespace}.`,
+  };
+}
+
+function newLock(ref: DraftRef, holder: Principal): DraftLock {
+  return {
+    id: `lock-${randomUUID()}`,
+    workspace: ref.workspace,
+    namespace: ref.namespace,
+    holderId: holder.id,
+    holderName: holder.name,
   };
 }

@@ -10,7 +10,9 @@ export type FaultKind =
   | 'malformed-json'
   | 'huge'
   | 'echo-secrets'
-  | 'reset-after-apply';
+  | 'reset-after-apply'
+  | 'delay'
+  | 'raw';
 
 export interface Fault {
   kind: FaultKind;
@@ -23,12 +25,20 @@ export interface Fault {
   envelope?: boolean;
   /** Adds a `Retry-After` header. */
   retryAfterSeconds?: number;
+  /** Adds an `x-acs-retry-after` header (milliseconds), as the official runtime reads it. */
+  acsRetryAfterMs?: number;
+  /** For 'delay': how long the call waits before it is served as usual. */
+  delayMs?: number;
+  /** For 'raw': the exact body to answer with (a lying server), with `status` (default 200). */
+  body?: string;
 }
 
 export interface FaultFilter {
   method?: string;
   action?: string;
   draftId?: string;
+  /** Only calls signed with this key: one of two runs racing, say. */
+  accessKeyId?: string;
 }
 
 /** What a fault decision looks at. */
@@ -36,6 +46,7 @@ export interface FaultTarget {
   method: string;
   action?: string;
   draftId?: string;
+  accessKeyId?: string;
 }
 
 interface QueuedFault {
@@ -48,7 +59,8 @@ function matches(filter: FaultFilter, target: FaultTarget): boolean {
   return (
     (filter.method === undefined || filter.method.toUpperCase() === target.method.toUpperCase()) &&
     (filter.action === undefined || filter.action === target.action) &&
-    (filter.draftId === undefined || filter.draftId === target.draftId)
+    (filter.draftId === undefined || filter.draftId === target.draftId) &&
+    (filter.accessKeyId === undefined || filter.accessKeyId === target.accessKeyId)
   );
 }
 

@@ -1,5 +1,6 @@
 // The checks the API gateway makes before a call reaches the Ververica service, in the order it makes
 // them. Each rejection is a value carrying the gateway's status and Code.
+import { createHash } from 'node:crypto';
 import {
   hexSha256,
   parseAcsDate,
@@ -17,6 +18,24 @@ export interface FakeCredential {
   securityToken?: string;
   /** Epoch ms after which the security token counts as expired. */
   securityTokenExpiresAt?: number;
+  /**
+   * Who the key acts for, as a draft's edit lock names its holder. Keys with the same principal
+   * (an STS role's successive keys, say) hold the same locks. Default: one of the key's own.
+   */
+  principal?: Principal;
+}
+
+export interface Principal {
+  id: string;
+  name: string;
+}
+
+/** The principal a key acts for: its own, or one derived from its ID. */
+export function principalOf(credential: { accessKeyId: string; principal?: Principal }): Principal {
+  if (credential.principal) return credential.principal;
+  // Like a real account's: a number and a user name, neither of which holds the key ID.
+  const n = createHash('sha256').update(credential.accessKeyId).digest().readUInt32BE(0);
+  return { id: `20${String(n).padStart(10, '0')}`, name: `ram-user-${n.toString(36)}` };
 }
 
 export interface GatewayRejection {
@@ -45,7 +64,7 @@ const REQUIRED_HEADERS = [
   'x-acs-signature-nonce',
   'x-acs-content-sha256',
 ];
-const SIGNED_WHEN_SENT = ['content-type', 'x-acs-security-token'];
+const SIGNED_WHEN_SENT = ['content-type', 'x-acs-security-token', 'x-acs-accesskey-id'];
 
 function reject(status: number, code: string, message: string): GatewayVerdict {
   return { ok: false, rejection: { status, code, message } };
@@ -109,18 +128,45 @@ export function admit(request: WireRequest, state: GatewayState): GatewayVerdict
     return reject(400, 'ContentSha256Mismatch', 'x-acs-content-sha256 does not match the body.');
   }
 
-  const tokenProblem = securityTokenProblem(
-    first(request, 'x-acs-security-token'),
-    credential,
-    state.now(),
-  );
+  const token = first(request, 'x-acs-security-token');
+  const tokenProblem = securityTokenProblem(token, credential, state.now());
   if (tokenProblem) return { ok: false, rejection: tokenProblem };
+  const keyIdProblem = accessKeyIdProblem(request, auth, token);
+  if (keyIdProblem) return { ok: false, rejection: keyIdProblem };
 
   // Checked only once the signature holds, so a tampered version reads as a tampered request.
   if (first(request, 'x-acs-version') !== API_VERSION) {
     return reject(400, 'InvalidVersion', 'Specified API version is not supported.');
   }
   return { ok: true, credential };
+}
+
+/**
+ * The official runtime sends an STS key's ID as a signed `x-acs-accesskey-id` beside its token; the
+ * fake insists on it, so a client that leaves it out is caught here rather than by the real gateway.
+ */
+function accessKeyIdProblem(
+  request: WireRequest,
+  auth: { accessKeyId: string },
+  token: string | undefined,
+): GatewayRejection | undefined {
+  const sent = first(request, 'x-acs-accesskey-id');
+  if (token === undefined && sent === undefined) return undefined;
+  if (sent === undefined) {
+    return {
+      status: 400,
+      code: 'MissingParameter',
+      message: 'The header x-acs-accesskey-id is required with x-acs-security-token.',
+    };
+  }
+  if (sent !== auth.accessKeyId) {
+    return {
+      status: 400,
+      code: 'InvalidParameter',
+      message: 'x-acs-accesskey-id does not match the Credential of the Authorization header.',
+    };
+  }
+  return undefined;
 }
 
 function securityTokenProblem(

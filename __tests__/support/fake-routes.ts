@@ -1,7 +1,7 @@
 // The operations the fake API serves, as a table of (action, method, path pattern) → handler.
-import type { FakeCredential } from './fake-gateway.js';
+import { principalOf, type FakeCredential } from './fake-gateway.js';
 import { businessError, success, type Answer } from './fake-answers.js';
-import { draftNotFound, type DraftStore } from './fake-drafts.js';
+import { draftNotFound, type DraftStore, type LockConflict } from './fake-drafts.js';
 
 export interface RouteContext {
   store: DraftStore;
@@ -11,6 +11,7 @@ export interface RouteContext {
   query: Record<string, string>;
   body: string;
   credential: FakeCredential;
+  lockConflict: LockConflict;
 }
 
 export interface Route {
@@ -28,9 +29,11 @@ export interface RouteMatch {
 
 const DRAFTS = ['api', 'v2', 'namespaces', ':namespace', 'deployment-drafts'];
 const DRAFT = [...DRAFTS, ':draftId'];
+const LOCK = [...DRAFTS, 'getLock'];
 
 const ROUTES: Route[] = [
   { action: 'ListDeploymentDrafts', method: 'GET', pattern: DRAFTS, handle: listDrafts },
+  { action: 'GetDeploymentDraftLock', method: 'POST', pattern: LOCK, handle: getLock },
   { action: 'GetDeploymentDraft', method: 'GET', pattern: DRAFT, handle: getDraft },
   { action: 'UpdateDeploymentDraft', method: 'PATCH', pattern: DRAFT, handle: updateDraft },
 ];
@@ -50,8 +53,24 @@ function getDraft(ctx: RouteContext): Answer {
     : businessError(ctx.requestId, draftNotFound(refOf(ctx)));
 }
 
+function invalid(ctx: RouteContext, errorMessage: string): Answer {
+  return businessError(ctx.requestId, { status: 400, errorCode: 'InvalidParameter', errorMessage });
+}
+
+/** The draft travels in the query (`deploymentDraftId`), and the call has no body. */
+function getLock(ctx: RouteContext): Answer {
+  const draftId = ctx.query.deploymentDraftId;
+  if (!draftId) return invalid(ctx, 'The query parameter deploymentDraftId is required.');
+  if (ctx.body !== '') return invalid(ctx, 'GetDeploymentDraftLock takes no body.');
+  const ref = { ...refOf(ctx), draftId };
+  const outcome = ctx.store.acquireLock(ref, principalOf(ctx.credential), ctx.lockConflict);
+  return outcome.ok
+    ? success(ctx.requestId, outcome.value)
+    : businessError(ctx.requestId, outcome.error);
+}
+
 function updateDraft(ctx: RouteContext): Answer {
-  const outcome = ctx.store.update(refOf(ctx), ctx.body, ctx.credential.accessKeyId);
+  const outcome = ctx.store.update(refOf(ctx), ctx.body, principalOf(ctx.credential));
   return outcome.ok
     ? success(ctx.requestId, outcome.value)
     : businessError(ctx.requestId, outcome.error);

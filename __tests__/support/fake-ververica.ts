@@ -12,13 +12,15 @@ import {
   type Answer,
   type AnswerContext,
 } from './fake-answers.js';
-import { DraftStore, type StoredDraftInput } from './fake-drafts.js';
+import { DraftStore, type LockConflict, type StoredDraftInput } from './fake-drafts.js';
 import { FaultPlan, type Fault, type FaultFilter, type FaultKind } from './fake-faults.js';
 import { admit, checkWorkspace, type FakeCredential, type GatewayState } from './fake-gateway.js';
 import { matchRoute } from './fake-routes.js';
 import { parseQuery, type WireRequest } from './fake-signature.js';
 
-export type { FakeCredential } from './fake-gateway.js';
+export type { FakeCredential, Principal } from './fake-gateway.js';
+export { principalOf } from './fake-gateway.js';
+export type { LockConflict } from './fake-drafts.js';
 export type { Fault, FaultFilter, FaultKind } from './fake-faults.js';
 export type { StoredDraftInput } from './fake-drafts.js';
 
@@ -55,6 +57,8 @@ export interface FakeOptions {
   latencyMs?: number;
   /** How latency waits; default a real timer that stop() cancels. */
   sleep?: (ms: number) => Promise<void>;
+  /** How GetDeploymentDraftLock answers on a draft another holder has; default `refuse`. */
+  lockConflict?: LockConflict;
 }
 
 export const DEFAULT_CREDENTIAL: FakeCredential = {
@@ -109,6 +113,7 @@ export class FakeVervericaApi {
   private readonly now: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
   private latencyMs: number;
+  private lockConflict: LockConflict;
   private inFlightNow = 0;
   private maxInFlightSeen = 0;
   private baseUrl = '';
@@ -117,6 +122,7 @@ export class FakeVervericaApi {
     this.now = options.now ?? Date.now;
     this.sleep = options.sleep ?? ((ms) => this.timer(ms));
     this.latencyMs = options.latencyMs ?? 0;
+    this.lockConflict = options.lockConflict ?? 'refuse';
     this.store = new DraftStore(this.now);
     for (const c of options.credentials ?? [DEFAULT_CREDENTIAL]) this.addCredential(c);
     this.gateway = {
@@ -166,16 +172,44 @@ export class FakeVervericaApi {
     return this.store.get({ workspace, namespace, draftId });
   }
 
-  lockDraft(workspace: string, namespace: string, draftId: string, holderName: string): void {
-    this.store.lock({ workspace, namespace, draftId }, holderName);
+  /** A console user takes the draft's edit lock; `holderId` defaults to one made from the name. */
+  lockDraft(
+    workspace: string,
+    namespace: string,
+    draftId: string,
+    holderName: string,
+    holderId?: string,
+  ): void {
+    this.store.lock({ workspace, namespace, draftId }, holderName, holderId);
+  }
+
+  setLockConflict(conflict: LockConflict): void {
+    this.lockConflict = conflict;
   }
 
   unlockDraft(workspace: string, namespace: string, draftId: string): void {
     this.store.unlock({ workspace, namespace, draftId });
   }
 
-  editDraftScript(workspace: string, namespace: string, draftId: string, sqlScript: string): void {
-    this.store.editScript({ workspace, namespace, draftId }, sqlScript);
+  /** A save in the console (or by another run, with that run's `editor`). */
+  editDraftScript(
+    workspace: string,
+    namespace: string,
+    draftId: string,
+    sqlScript: string,
+    editor?: string,
+  ): void {
+    this.store.editScript({ workspace, namespace, draftId }, sqlScript, editor);
+  }
+
+  /** Merges labels into a stored draft, as another writer's update would. */
+  setLabels(
+    workspace: string,
+    namespace: string,
+    draftId: string,
+    labels: Record<string, string>,
+  ): void {
+    this.store.setLabels({ workspace, namespace, draftId }, labels);
   }
 
   setLatency(ms: number): void {
@@ -253,8 +287,19 @@ export class FakeVervericaApi {
       at: this.now(),
     };
     if (headers['x-acs-action'] !== undefined) call.action = headers['x-acs-action'];
+    // Known on arrival, so that a test's latency hook can tell whose call it is.
+    this.route(wire, call);
     this.calls.push(call);
     return call;
+  }
+
+  /** The route serving the call, noting its draft (a lock call names its draft in the query). */
+  private route(wire: WireRequest, call: RecordedCall): ReturnType<typeof matchRoute> {
+    const segments = wire.rawPath.split('/').slice(1).map(decodeSegment);
+    const matched = matchRoute(wire.method, call.action, segments);
+    const draftId = matched?.params.draftId ?? (matched && call.query.deploymentDraftId);
+    if (draftId !== undefined) call.draftId = draftId;
+    return matched;
   }
 
   /** Gateway checks, then a fault if one is due, then the route. */
@@ -274,9 +319,7 @@ export class FakeVervericaApi {
     const noWorkspace = checkWorkspace(wire);
     if (noWorkspace) return this.answer(res, call, gatewayError(ctx, noWorkspace));
 
-    const segments = wire.rawPath.split('/').slice(1).map(decodeSegment);
-    const matched = matchRoute(wire.method, call.action, segments);
-    if (matched?.params.draftId !== undefined) call.draftId = matched.params.draftId;
+    const matched = this.route(wire, call);
     const run = (): Answer =>
       matched
         ? matched.route.handle({
@@ -287,6 +330,7 @@ export class FakeVervericaApi {
             query: call.query,
             body: call.body,
             credential: verdict.credential,
+            lockConflict: this.lockConflict,
           })
         : gatewayError(ctx, {
             status: 404,
@@ -298,12 +342,19 @@ export class FakeVervericaApi {
       method: wire.method,
       action: call.action,
       draftId: call.draftId,
+      accessKeyId: verdict.credential.accessKeyId,
     });
     if (!fault) return this.answer(res, call, run());
     call.fault = fault.kind;
     switch (fault.kind) {
       case 'hang':
         return;
+      case 'delay':
+        // A slow server: the call is served, late. It runs when the wait is over, as a queue would.
+        call.delayMs = (call.delayMs ?? 0) + (fault.delayMs ?? 0);
+        return void this.sleep(fault.delayMs ?? 0).then(() => {
+          if (!res.destroyed) this.answer(res, call, run());
+        });
       case 'reset':
         return void req.socket.resetAndDestroy();
       case 'reset-after-apply':
