@@ -9,6 +9,7 @@ import {
   MIN_TARGETS,
   PAGE_SIZE,
   pageCount,
+  pageProblem,
   pagesInFlight,
   scriptDigest,
   targetGroups,
@@ -30,9 +31,18 @@ async function listTargetDrafts(
   items: readonly PlanItem[],
   deps: ListingDeps,
 ): Promise<ListedDrafts> {
-  const { listed, done } = startListing(items, deps);
+  // Nothing takes the drafts here, so nothing holds the pages back.
+  const { listed, done } = startListing(items, { readAhead: Number.POSITIVE_INFINITY, ...deps });
   await done;
   return listed;
+}
+
+/** Waits (in real time) for the listing to reach a state; fails if it never does. */
+async function until(condition: () => boolean): Promise<void> {
+  for (let waited = 0; !condition(); waited += 5) {
+    if (waited > 5000) throw new Error('condition not met within 5 s');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
 }
 
 const WS = 'ws-list';
@@ -346,6 +356,7 @@ async function rig(
       },
       concurrency: 8,
       log: (message) => logs.push(message),
+      warn: (message) => logs.push(`warning: ${message}`),
       ...overrides,
     }),
     lists: () =>
@@ -653,5 +664,83 @@ describe('listTargetDrafts against the API', () => {
       expect(r.lists()).toEqual([]);
       expect(r.logs[0]).toContain('Timeout');
     });
+  });
+
+  describe('a listing that lies about its size', () => {
+    const drafts = range(0, 3 * PAGE_SIZE).map((i) => sqlDraft(i));
+    const items = range(0, 3 * PAGE_SIZE).map((i) => item(id(i)));
+    const lie = (totalSize: unknown, data = '[]') => ({
+      kind: 'raw' as const,
+      body: `{"success":true,"requestId":"r-lie","data":${data},"pageIndex":1,"pageSize":25,"totalSize":${JSON.stringify(totalSize)}}`,
+    });
+
+    it.each([
+      ['an empty first page and ten million drafts', 10_000_000],
+      ['a total that is not a whole number', 12.5],
+      ['a negative total', -3],
+    ])('%s: no page beyond the first, a warning, every draft left to GETs', async (_n, total) => {
+      const r = await rig(drafts);
+      r.api.failNext(1, lie(total), { action: 'ListDeploymentDrafts' });
+      const started = Date.now();
+      const listed = await listTargetDrafts(items, r.deps());
+      expect(Date.now() - started).toBeLessThan(30_000); // bounded by the test timeout anyway
+      expect(listed.size).toBe(0);
+      expect(r.lists()).toHaveLength(1);
+      expect(r.logs.some((l) => l.startsWith('warning: ') && l.includes('makes no sense'))).toBe(
+        true,
+      );
+    });
+
+    it('a later page shorter than its total says: stops there, keeps nothing from it', async () => {
+      const r = await rig(drafts, {
+        beforeAnswer: (call, api) => {
+          if (call.query.pageIndex === '2') api.failNext(1, lie(3 * PAGE_SIZE, '[]'));
+        },
+      });
+      const listed = await listTargetDrafts(items, r.deps({ concurrency: 1 }));
+      expect(r.lists().map((c) => c.pageIndex)).toEqual(['1', '2']);
+      expect(listed.size).toBe(PAGE_SIZE);
+      expect(r.logs.some((l) => l.includes('page 2 holds 0 drafts'))).toBe(true);
+    });
+  });
+
+  it('reads pages only as the writes want them, and stops once the sync is over', async () => {
+    const drafts = range(0, 6 * PAGE_SIZE).map((i) => sqlDraft(i));
+    const r = await rig(drafts);
+    const { listed, done } = startListing(
+      drafts.map((d) => item(d.deploymentDraftId)),
+      r.deps({ concurrency: 2 }),
+    );
+    // Nobody takes anything: after page 1 (25 drafts, more than twice the concurrency), no page.
+    await until(() => r.lists().length === 1 && listed.size === PAGE_SIZE);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(r.lists()).toHaveLength(1);
+    // Taking drafts until fewer than four are waiting makes the next page wanted.
+    for (let i = 0; i < PAGE_SIZE - 3; i++) {
+      await listed.take({ workspace: WS, namespace: NS, draftId: id(i) });
+    }
+    await until(() => r.lists().length === 2);
+    listed.finish();
+    await done;
+    expect(r.lists().length).toBeLessThanOrEqual(3);
+  });
+});
+
+describe('pageProblem', () => {
+  it.each<[string, number, { drafts: unknown[]; totalSize?: number }, string | undefined]>([
+    ['a full page with more to come', 1, { drafts: Array(25), totalSize: 60 }, undefined],
+    ['the last page, partly full', 3, { drafts: Array(10), totalSize: 60 }, undefined],
+    ['no total at all', 1, { drafts: [] }, undefined],
+    ['an empty namespace', 1, { drafts: [], totalSize: 0 }, undefined],
+    ['an empty page where drafts should be', 1, { drafts: [], totalSize: 1e7 }, 'holds 0 drafts'],
+    ['a short page before the last', 2, { drafts: Array(3), totalSize: 60 }, 'means 25'],
+    ['a page past the end holding drafts', 4, { drafts: Array(1), totalSize: 60 }, 'means 0'],
+    ['more drafts than the page size', 1, { drafts: Array(26), totalSize: 60 }, 'more than'],
+    ['a fractional total', 1, { drafts: [], totalSize: 1.5 }, 'not a count'],
+    ['an unsafe total', 1, { drafts: [], totalSize: 2 ** 60 }, 'not a count'],
+  ])('%s', (_n, pageIndex, page, problem) => {
+    const found = pageProblem(pageIndex, page, 25);
+    if (problem === undefined) expect(found).toBeUndefined();
+    else expect(found).toContain(problem);
   });
 });

@@ -44,6 +44,13 @@ export interface ListingDeps {
   concurrency: number;
   /** Where a note on what listing did (or why it stopped) goes; it never fails a draft. */
   log(message: string): void;
+  /** A listing that makes no sense (a page that contradicts its total); it never fails a draft. */
+  warn(message: string): void;
+  /**
+   * How many drafts may be delivered and not yet taken before the next page waits: default twice
+   * the concurrency, so that a listed read is still fresh when its draft is written.
+   */
+  readAhead?: number;
   /** Told the script characters of each page read, once the page is dropped. */
   pageRead?(scriptChars: number): void;
 }
@@ -107,11 +114,15 @@ export function scriptDigest(text: string): string {
  * its text, so that a large run keeps no scripts in memory. Undefined when the listing says too
  * little to act on (no artifact kind, or a SQL draft without its script, as a summary would).
  */
-export function listedRead(draft: DeploymentDraft, requestId?: string): DraftRead | undefined {
+export function listedRead(
+  draft: DeploymentDraft,
+  requestId?: string,
+  readAt?: number,
+): DraftRead | undefined {
   const artifact = draft.artifact;
   if (typeof artifact?.kind !== 'string') return undefined;
   if (artifact.kind !== 'SQLSCRIPT') {
-    return { draft, requestId, scriptEquals: () => false };
+    return { draft, requestId, readAt, scriptEquals: () => false };
   }
   const script = artifact.sqlArtifact?.sqlScript;
   if (typeof script !== 'string') return undefined;
@@ -122,6 +133,7 @@ export function listedRead(draft: DeploymentDraft, requestId?: string): DraftRea
   return {
     draft: { ...draft, artifact: { ...artifact, sqlArtifact } },
     requestId,
+    readAt,
     // Texts of different lengths differ: most changed files are told apart without hashing.
     scriptEquals: (text) => text.length === length && scriptDigest(text) === digest,
   };
@@ -147,6 +159,57 @@ export class ListedDrafts {
   readonly #open = new Set<string>();
   /** Takers waiting for a draft of an open namespace, by draft key. */
   readonly #waiting = new Map<string, { group: string; give(read?: DraftRead): void }>();
+  /** Delivered and not yet taken, by namespace. */
+  readonly #untaken = new Map<string, number>();
+  /** Pages started and not yet read, by namespace. */
+  readonly #underWay = new Map<string, number>();
+  /** Listings waiting until their namespace wants another page. */
+  #wakers: Array<() => void> = [];
+  #finished = false;
+
+  /**
+   * Resolves once the namespace wants another page of `pageSize` drafts: a taker waits for one of
+   * its drafts, or fewer than `ahead` are delivered and untaken (pages under way counting as full),
+   * or the sync is over (`finished`). The page is then counted as under way until `pageDone`.
+   * Pages are read just ahead of the writes, so that a listed read is still fresh when written.
+   */
+  async wanted(
+    group: { workspace: string; namespace: string },
+    ahead: number,
+    pageSize: number,
+  ): Promise<void> {
+    const key = groupKeyOf(group);
+    const isWanted = (): boolean =>
+      this.#finished ||
+      (this.#untaken.get(key) ?? 0) + (this.#underWay.get(key) ?? 0) * pageSize < ahead ||
+      [...this.#waiting.values()].some((waiter) => waiter.group === key);
+    while (!isWanted()) await new Promise<void>((wake) => this.#wakers.push(wake));
+    // Counted at once, in the same turn as the check, so that two readers never both pass it.
+    this.#underWay.set(key, (this.#underWay.get(key) ?? 0) + 1);
+  }
+
+  /** A page that `wanted` let start is read (or failed, or was not needed after all). */
+  pageDone(group: { workspace: string; namespace: string }): void {
+    const key = groupKeyOf(group);
+    this.#underWay.set(key, Math.max(0, (this.#underWay.get(key) ?? 0) - 1));
+    this.#wake();
+  }
+
+  /** The sync is over: no draft will be taken any more, so no page is wanted. */
+  finish(): void {
+    this.#finished = true;
+    this.#wake();
+  }
+
+  get finished(): boolean {
+    return this.#finished;
+  }
+
+  #wake(): void {
+    const wakers = this.#wakers;
+    this.#wakers = [];
+    for (const wake of wakers) wake();
+  }
 
   /** Marks a namespace as being listed: its drafts are waited for until `close`. */
   open(group: { workspace: string; namespace: string }): void {
@@ -172,21 +235,29 @@ export class ListedDrafts {
       waiter.give(read);
     } else {
       this.#reads.set(key, read);
+      const group = groupKeyOf(ref);
+      this.#untaken.set(group, (this.#untaken.get(group) ?? 0) + 1);
     }
   }
 
   /** The listed draft, once; undefined when listing did not (or will not) deliver it. */
   take(ref: DraftRef): DraftRead | undefined | Promise<DraftRead | undefined> {
     const key = keyOf(ref);
+    const group = groupKeyOf(ref);
     const read = this.#reads.get(key);
     if (read) {
       this.#reads.delete(key);
+      this.#untaken.set(group, (this.#untaken.get(group) ?? 1) - 1);
+      this.#wake();
       return read;
     }
-    const group = groupKeyOf(ref);
     // A second taker of the same draft reads it by GET, as it would after the first took it.
     if (!this.#open.has(group) || this.#waiting.has(key)) return undefined;
-    return new Promise((resolve) => this.#waiting.set(key, { group, give: resolve }));
+    const waiting = new Promise<DraftRead | undefined>((resolve) =>
+      this.#waiting.set(key, { group, give: resolve }),
+    );
+    this.#wake();
+    return waiting;
   }
 
   /** Drafts delivered and not yet taken. */
@@ -210,6 +281,31 @@ function listingRetry(retry: RetryContext): RetryContext {
     },
     deadline: Math.min(retry.deadline, now + share),
   };
+}
+
+/** Why a page contradicts the listing so far, or undefined when it makes sense. */
+export function pageProblem(
+  pageIndex: number,
+  page: { drafts: readonly unknown[]; totalSize?: number },
+  pageSize: number = PAGE_SIZE,
+): string | undefined {
+  const { totalSize } = page;
+  if (totalSize === undefined) return undefined;
+  if (!Number.isSafeInteger(totalSize) || totalSize < 0) {
+    return `totalSize ${String(totalSize)} is not a count`;
+  }
+  if (page.drafts.length > pageSize) {
+    return `page ${pageIndex} holds ${page.drafts.length} drafts, more than its size ${pageSize}`;
+  }
+  // Every page before the last is full; the last holds what is left.
+  const expected = Math.max(0, Math.min(pageSize, totalSize - (pageIndex - 1) * pageSize));
+  if (page.drafts.length !== expected) {
+    return (
+      `page ${pageIndex} holds ${page.drafts.length} drafts where totalSize ${totalSize} ` +
+      `means ${expected}`
+    );
+  }
+  return undefined;
 }
 
 async function listGroup(
@@ -238,13 +334,23 @@ async function listGroup(
       );
       return undefined;
     }
+    const problem = pageProblem(pageIndex, page.value);
+    if (problem) {
+      // A listing that contradicts itself is not trusted for anything, not even this page.
+      deps.warn(
+        `Listing the drafts of ${where} makes no sense (${problem}); ` +
+          'the drafts are read one by one instead',
+      );
+      return undefined;
+    }
+    const readAt = deps.retry.clock.now();
     let scriptChars = 0;
     for (const draft of page.value.drafts) {
       const script = draft.artifact?.sqlArtifact?.sqlScript;
       scriptChars += typeof script === 'string' ? script.length : 0;
       const draftId = draft.deploymentDraftId;
       if (!missing.has(draftId)) continue;
-      const read = listedRead(draft, page.requestId);
+      const read = listedRead(draft, page.requestId, readAt);
       if (!read) continue;
       missing.delete(draftId);
       listed.add({ workspace, namespace, draftId }, read);
@@ -257,19 +363,34 @@ async function listGroup(
   const totalSize = await limiter.run(() => readPage(1));
   if (totalSize !== undefined) {
     const pages = pageCount(totalSize);
+    // Drafts delivered ahead of the writes: enough that no writer waits, few enough that a read
+    // is still fresh (see MAX_READ_AGE_MS in sync.ts) when its draft is written.
+    const ahead = deps.readAhead ?? 2 * Math.max(1, deps.concurrency);
     let next = 2;
-    await Promise.all(
-      Array.from({ length: Math.max(0, pages - 1) }, () =>
-        limiter.run(async () => {
+    const more = (): boolean =>
+      !stopped &&
+      !listed.finished &&
+      next <= pages &&
+      worthFetching(pages - next + 1, missing.size);
+    // Pages are started one at a time, as they are wanted: never a task per page up front,
+    // whatever totalSize says.
+    const reader = async (): Promise<void> => {
+      while (more()) {
+        await listed.wanted(group, ahead, PAGE_SIZE);
+        try {
+          if (deps.retry.clock.now() >= deps.retry.deadline) return;
           // Decided when the slot opens, with what the pages read so far have found.
-          if (stopped || !worthFetching(pages - next + 1, missing.size)) {
-            stopped = true;
-            return;
-          }
-          if ((await readPage(next++)) === undefined) stopped = true;
-        }),
-      ),
-    );
+          await limiter.run(async () => {
+            if (!more()) return;
+            // Set before the slot is given up, so that no other page starts after a failure.
+            if ((await readPage(next++)) === undefined) stopped = true;
+          });
+        } finally {
+          listed.pageDone(group);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: MAX_PAGES_IN_FLIGHT }, reader));
   }
   const found = group.draftIds.length - missing.size;
   deps.log(
