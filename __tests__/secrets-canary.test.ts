@@ -51,6 +51,8 @@ const LEAKS: Array<[string, RegExp | string]> = [
   ['the token, JSON-escaped', JSON.stringify(TOKEN).slice(1, -1)],
   ['the token, percent-encoded', encodeURIComponent(TOKEN)],
   ['the token, first 32 characters', TOKEN.slice(0, 32)],
+  ['the token, last 32 characters', TOKEN.slice(-32)],
+  ['the token, base64-encoded', Buffer.from(TOKEN).toString('base64').slice(8, 48)],
   ['a signature value', /Signature=[0-9a-f]/i],
   ['an Authorization header', 'ACS3-HMAC-SHA256 Credential'],
 ];
@@ -141,7 +143,37 @@ function statuses(run: ActionRun): Array<[string, string | null]> {
   return resultRows(run).map((r) => [r.status, r.code]);
 }
 
+/** A hostile API puts the token everywhere it can: code, request ID, cut short, encoded, names. */
+const hostileEcho = JSON.stringify({
+  requestId: TOKEN,
+  success: false,
+  errorCode: `InvalidSecurityToken.${TOKEN}`,
+  errorMessage: `bad token ${TOKEN.slice(0, 200)} (${Buffer.from(`t=${TOKEN}`).toString('base64')})`,
+});
+
 const SCENARIOS: Scenario[] = [
+  {
+    name: 'an API that echoes the token in its error code, request ID, names, cut short and encoded',
+    fake: (api) => {
+      api.failNext(
+        1,
+        { kind: 'raw', status: 400, body: hostileEcho },
+        { method: 'GET', draftId: echoGetId },
+      );
+      api.lockDraft(WS, NS, lockedId, `holder ${TOKEN.slice(0, 100)}`);
+    },
+    check: (run, api) => {
+      expect(run.exitCode).toBe(1);
+      const rows = resultRows(run);
+      expect(rows.find((r) => r.draftId === echoGetId)).toMatchObject({
+        status: 'failed',
+        code: 'InvalidSecurityToken.***',
+        requestId: '***',
+      });
+      expect(rows.find((r) => r.draftId === lockedId)?.code).toBe('DraftLocked');
+      expect(api.calls.filter((c) => c.fault === 'raw')).toHaveLength(1);
+    },
+  },
   {
     name: 'success',
     check: (run, api) => {

@@ -364,9 +364,13 @@ export async function runPipeline(settings: Settings): Promise<{ failed: number;
   const scrub = (text: string | undefined): string | undefined =>
     text === undefined ? undefined : redact(text, provider?.secrets() ?? []);
   core.info(`${items.length} of ${entries.length} manifest entries to ${settings.mode}`);
+  // Every field a server may have filled goes through redaction before any output sees it.
   const results = (await syncItems(settings, items, provider, baseSha)).map((r) => ({
     ...r,
+    draftName: scrub(r.draftName),
+    code: scrub(r.code),
     message: scrub(r.message),
+    requestId: scrub(r.requestId),
     diff: scrub(r.diff),
   }));
   const summaryInput: SummaryInput = {
