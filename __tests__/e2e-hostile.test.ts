@@ -161,3 +161,42 @@ describe('two runs without a concurrency group', () => {
     60_000,
   );
 });
+
+describe('a file of characters that JSON escapes', () => {
+  it('of the largest size accepted is synced, and the next run reads it back: unchanged', async () => {
+    const repo = await initRepo();
+    cleanups.push(() => removeDir(repo));
+    // Tabs, quotes and newlines: every byte doubles in the answer, past the old 8 MiB cap.
+    const unit = '\t"\n';
+    const script = unit.repeat(Math.floor((4 * 1024 * 1024) / unit.length));
+    const manifest = manifestYaml([{ file: file(0), draftId: draftId(0) }], {
+      workspace: WS,
+      namespace: NS,
+    });
+    const c0 = await commitFiles(
+      repo,
+      { 'flink-drafts.yaml': manifest, [file(0)]: sql(0, 0) },
+      'v0',
+    );
+    const c1 = await commitFiles(repo, { [file(0)]: script }, 'escaping');
+    const api = await FakeVervericaApi.start({ credentials: [NEW_KEY] });
+    cleanups.push(() => api.stop());
+    api.seedDraft(
+      sqlDraft({
+        id: draftId(0),
+        name: 'job-0',
+        workspace: WS,
+        namespace: NS,
+        sqlScript: sql(0, 0),
+      }),
+    );
+
+    const first = await push(repo, c0, c1, api, NEW_KEY);
+    expect(resultRows(first).map((r) => [r.status, r.code])).toEqual([['updated', null]]);
+    expect(api.draft(WS, NS, draftId(0))?.artifact?.sqlArtifact?.sqlScript === script).toBe(true);
+
+    const again = await push(repo, c0, c1, api, NEW_KEY);
+    expect(again.exitCode).toBe(0);
+    expect(resultRows(again).map((r) => [r.status, r.code])).toEqual([['unchanged', null]]);
+  }, 60_000);
+});

@@ -381,7 +381,7 @@ describe('VervericaClient against the fake API', () => {
       'huge response',
       { kind: 'huge' },
       { code: 'ResponseTooLarge', transient: false },
-      /larger than 8388608 bytes/,
+      /larger than 26214400 bytes/,
     ],
     [
       'connection reset',

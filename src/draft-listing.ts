@@ -17,7 +17,7 @@ import type { DraftRead } from './sync.js';
 export const MIN_TARGETS = 8;
 /**
  * A page is held whole while it is parsed, a few times over (bytes, text, objects): 25 scripts of
- * 100 KiB keep that to a few MiB per page in flight, far under the client's 8 MiB response cap.
+ * 100 KiB keep that to a few MiB per page in flight, far under the client's response cap.
  */
 export const PAGE_SIZE = 25;
 const MAX_PAGES_IN_FLIGHT = 4;

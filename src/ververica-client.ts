@@ -11,6 +11,7 @@ import {
   type ApiError,
   type ApiResult,
 } from './api-error.js';
+import { MAX_RESPONSE_BYTES } from './codes.js';
 import type { DeploymentDraft, DraftLock, DraftRef } from './draft.js';
 import { redact } from './redact.js';
 import { canonicalQueryString, encodePath, signRequest, type Credentials } from './signer.js';
@@ -18,7 +19,6 @@ import { userAgent } from './version.js';
 import { createWarmConnections, type WarmConnections } from './warm-connections.js';
 
 export const API_VERSION = '2022-07-18';
-const DEFAULT_MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
 const DEFAULT_CONNECTIONS = 8;
 const KEEP_ALIVE_MS = 30_000;
 const EXCERPT_CHARS = 200;
@@ -30,7 +30,7 @@ export interface ClientOptions {
   credentials: () => Promise<Credentials>;
   /** Budget for one attempt: connecting, sending, and reading the whole response. */
   requestTimeoutMs: number;
-  /** Default 8 MiB; a larger response fails with `ResponseTooLarge`. */
+  /** Default MAX_RESPONSE_BYTES (25 MiB); a larger response fails with `ResponseTooLarge`. */
   maxResponseBytes?: number;
   /** Default: one keep-alive undici `Agent` owned by the client. */
   dispatcher?: Dispatcher;
@@ -348,7 +348,7 @@ export class VervericaClient {
   }
 
   #maxBytes(): number {
-    return this.#options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+    return this.#options.maxResponseBytes ?? MAX_RESPONSE_BYTES;
   }
 
   /** The whole body, or undefined (with the body destroyed) once it exceeds the cap. */

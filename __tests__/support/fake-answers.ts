@@ -5,7 +5,7 @@ import type { Fault } from './fake-faults.js';
 import type { GatewayRejection } from './fake-gateway.js';
 
 const JSON_TYPE = 'application/json;charset=utf-8';
-const HUGE_BODY_BYTES = 20 * 1024 * 1024;
+const HUGE_BODY_BYTES = 40 * 1024 * 1024;
 
 /** What the server will write: status, headers and body bytes, plus the code to record. */
 export interface Answer {
