@@ -4,9 +4,12 @@ import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseDocument } from 'yaml';
+import { ClientCode } from '../src/api-error.js';
+import { Code } from '../src/codes.js';
 import { checkReadme, generateReadme } from '../scripts/action-docs/readme.js';
 import {
   codeSpan,
+  codesTable,
   escapeCell,
   firstDifference,
   inputsTable,
@@ -54,6 +57,29 @@ const input = (over: Partial<ActionInput> = {}): ActionInput => ({
 describe('README gate', () => {
   it('README.md holds exactly the tables that action.yml generates (run `npm run docs`)', async () => {
     expect(await checkReadme(ROOT)).toBeUndefined();
+  });
+
+  it('README.md lists every code the action assigns itself, and no other', async () => {
+    const readme = await readFile(path.join(ROOT, 'README.md'), 'utf8');
+    const from = readme.indexOf('<!-- action-docs:codes -->');
+    const to = readme.indexOf('<!-- /action-docs:codes -->');
+    const table = readme
+      .slice(from, to)
+      .split('\n')
+      .filter((line) => line.startsWith('| `'));
+    const documented = table.map((line) => /^\| `([^`]+)`/.exec(line)?.[1]).sort();
+    const emitted = [...new Set([...Object.values(Code), ...Object.values(ClientCode)])].sort();
+    expect(documented).toEqual(emitted);
+    // The ones a hostile-server review found missing from an earlier, hand-written table.
+    for (const code of [
+      'FileUnreadable',
+      'InvalidResponse',
+      'ResponseTooLarge',
+      'RequestTimeout',
+    ]) {
+      expect(documented).toContain(code);
+    }
+    expect(codesTable({ A: 'x | y' })).toContain('x \\| y');
   });
 
   it('.env.example sets each input of action.yml, by the name a runner gives it', async () => {

@@ -1,4 +1,5 @@
 // The action's own result codes. API failures keep the API's `errorCode` or the gateway's `Code`.
+import { ClientCode } from './api-error.js';
 export const Code = {
   FileDeleted: 'FileDeleted',
   FileNotFound: 'FileNotFound',
@@ -14,9 +15,43 @@ export const Code = {
   DraftLocked: 'DraftLocked',
   NoCredentials: 'NoCredentials',
   Timeout: 'Timeout',
+  /** A bug: something the action did not expect threw; the draft's row says what. */
+  InternalError: 'InternalError',
 } as const;
 
 export type ActionCode = (typeof Code)[keyof typeof Code];
+
+type OwnCode = ActionCode | (typeof ClientCode)[keyof typeof ClientCode];
+
+/**
+ * What each code the action assigns itself means, as the README's table shows it (`npm run docs`
+ * writes the table from this list, so the two cannot drift apart). Typed over every code, so a new
+ * one cannot be added without its line.
+ */
+export const CODE_MEANINGS: Readonly<Record<OwnCode, string>> = {
+  FileDeleted: 'the push deleted the file; the draft was left alone',
+  FileNotFound: 'the manifest names a file that is not in the checkout',
+  FileNotUtf8: 'the file is not valid UTF-8',
+  FileHasNulByte: 'the file contains a NUL byte',
+  FileTooLarge: 'the file is over 4 MiB',
+  FileOutsideWorkspace: 'the path leads outside the repository (symlink)',
+  FileUnreadable: 'the file could not be read (a FIFO, a directory, no permission)',
+  DraftNotSqlScript: 'the draft is a JAR, Python or CDC YAML draft',
+  DraftDrifted: 'the draft was edited outside git since the last sync (`on-drift: fail`)',
+  DraftChangedRemotely: "the draft changed between the action's read and its write; left alone",
+  DraftFromNewerCommit:
+    'the draft was synced from a newer commit (an older run, or a run that lost a race); left alone',
+  DraftLocked: "someone else holds the draft's edit lock; the action never takes it; left alone",
+  NoCredentials: 'plan mode without credentials: only local checks ran',
+  Timeout: 'the `timeout-minutes` budget ran out before the draft was synced',
+  InternalError: 'a bug in the action; please report it with the message',
+  NetworkError: 'no answer: the connection failed or was cut (retried)',
+  RequestTimeout: 'no complete answer within `request-timeout-seconds` (retried)',
+  InvalidResponse: 'the API answered something that is not its envelope (HTML, empty, not JSON)',
+  ResponseTooLarge: 'the answer was over 25 MiB',
+  InvalidRequest:
+    'the request could not be built (a header value or path segment that is not allowed)',
+};
 
 /** Largest .sql file the action will send. Documented in the README. */
 export const MAX_SQL_BYTES = 4 * 1024 * 1024;

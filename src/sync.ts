@@ -544,7 +544,7 @@ export async function syncDrafts(
           outcomes[index] = await syncOne(item, options, deps, ctx);
         } catch (error) {
           // Defensive: an unexpected throw still becomes this draft's row, never the whole run's end.
-          outcomes[index] = failure(options.mode, 'InternalError', errorMessage(error));
+          outcomes[index] = failure(options.mode, Code.InternalError, errorMessage(error));
         }
       }
     };

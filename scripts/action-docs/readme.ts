@@ -1,10 +1,12 @@
-// The files behind `npm run docs`: reads action.yml and README.md under a root, and formats the
+// The files behind `npm run docs`: reads action.yml, the action's code list (src/codes.ts) and
+// README.md under a root, and formats the
 // generated README with the project's Prettier settings, so `prettier --check` and the docs check
 // never disagree.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as prettier from 'prettier';
 import { parse } from 'yaml';
+import { CODE_MEANINGS } from '../../src/codes.js';
 import {
   describeDifference,
   firstDifference,
@@ -32,7 +34,7 @@ export async function generateReadme(root: string): Promise<Result<ReadmeState>>
   const docs = readActionDocs(metadata);
   if (!docs.ok) return docs;
   const current = await readFile(readmePath, 'utf8');
-  const rendered = renderReadme(current, docs.value);
+  const rendered = renderReadme(current, { ...docs.value, codes: { ...CODE_MEANINGS } });
   if (!rendered.ok) return rendered;
   const options = (await prettier.resolveConfig(readmePath)) ?? {};
   const expected = await prettier.format(rendered.value, { ...options, filepath: readmePath });

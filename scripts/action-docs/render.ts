@@ -14,9 +14,11 @@ export interface ActionOutput {
 export interface ActionDocs {
   inputs: Record<string, ActionInput>;
   outputs: Record<string, ActionOutput>;
+  /** The action's own result codes and what each means (src/codes.ts); no section when absent. */
+  codes?: Record<string, string>;
 }
 
-export type Section = 'inputs' | 'outputs';
+export type Section = 'inputs' | 'outputs' | 'codes';
 
 export type Result<T> = { ok: true; value: T } | { ok: false; problems: string[] };
 
@@ -120,6 +122,14 @@ export function outputsTable(outputs: Record<string, ActionOutput>): string {
   return markdownTable(['Output', 'Description'], rows);
 }
 
+export function codesTable(codes: Record<string, string>): string {
+  const rows = Object.entries(codes).map(([code, meaning]) => [
+    codeSpan(code),
+    escapeCell(meaning),
+  ]);
+  return markdownTable(['Code', 'Meaning'], rows);
+}
+
 export function markers(section: Section): { start: string; end: string } {
   return { start: `<!-- action-docs:${section} -->`, end: `<!-- /action-docs:${section} -->` };
 }
@@ -140,11 +150,13 @@ export function replaceSection(readme: string, section: Section, table: string):
   return { ok: true, value };
 }
 
-/** The README with both generated tables in place. */
+/** The README with every generated table in place. */
 export function renderReadme(readme: string, docs: ActionDocs): Result<string> {
   const withInputs = replaceSection(readme, 'inputs', inputsTable(docs.inputs));
   if (!withInputs.ok) return withInputs;
-  return replaceSection(withInputs.value, 'outputs', outputsTable(docs.outputs));
+  const withOutputs = replaceSection(withInputs.value, 'outputs', outputsTable(docs.outputs));
+  if (!withOutputs.ok || docs.codes === undefined) return withOutputs;
+  return replaceSection(withOutputs.value, 'codes', codesTable(docs.codes));
 }
 
 export interface Difference {
