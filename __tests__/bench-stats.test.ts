@@ -69,15 +69,15 @@ describe('spread', () => {
 
 describe('physicalFloorMs', () => {
   it.each([
-    // ceil(N / concurrency) rounds of a GET and a PATCH, 50 ms each.
-    [50, 4, 50, 1300],
-    [50, 8, 50, 700],
-    [50, 16, 50, 400],
-    [200, 8, 50, 2500],
-    [1000, 4, 50, 25_000],
-    [1000, 16, 50, 6300],
+    // ceil(N / concurrency) rounds of a GET, a lock call and a PATCH, 50 ms each.
+    [50, 4, 50, 1950],
+    [50, 8, 50, 1050],
+    [50, 16, 50, 600],
+    [200, 8, 50, 3750],
+    [1000, 4, 50, 37_500],
+    [1000, 16, 50, 9450],
     [0, 4, 50, 0],
-    [3, 1, 10, 60],
+    [3, 1, 10, 90],
   ])(
     '%i drafts at concurrency %i with %i ms per call: %i ms',
     (drafts, concurrency, latency, floor) => {

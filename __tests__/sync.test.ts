@@ -251,6 +251,7 @@ describe('results', () => {
   it.each<[string, DeploymentDraft['artifact']]>([
     ['JAR', { kind: 'JAR', jarArtifact: { jarUri: 'oss://b/app.jar' } }],
     ['PYTHON', { kind: 'PYTHON', pythonArtifact: { pythonArtifactUri: 'oss://b/a.py' } }],
+    ['CDCYAML', { kind: 'CDCYAML', cdcYamlArtifact: { cdcYaml: 'source:\n  type: mysql\n' } }],
     ['draft without an artifact', undefined],
   ])('DraftNotSqlScript: a %s draft is reported, not written', async (kind, artifact) => {
     const h = await harness({ drafts: [draft(0, { artifact })] });

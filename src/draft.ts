@@ -4,14 +4,6 @@
 
 export type ArtifactKind = 'SQLSCRIPT' | 'JAR' | 'PYTHON' | 'CDCYAML';
 
-/** How the summary names each kind; only SQLSCRIPT drafts hold SQL, and a kind never changes. */
-export const ARTIFACT_KIND_NAMES: Readonly<Record<ArtifactKind, string>> = {
-  SQLSCRIPT: 'SQL draft',
-  JAR: 'JAR draft',
-  PYTHON: 'Python draft',
-  CDCYAML: 'CDC YAML draft',
-};
-
 export interface SqlArtifact {
   sqlScript?: string;
   additionalDependencies?: string[];

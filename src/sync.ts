@@ -4,13 +4,7 @@ import type { ApiError, ApiResult } from './api-error.js';
 import { Code, COMMIT_LABEL } from './codes.js';
 import { unifiedDiff } from './diff.js';
 import { errorMessage } from './error-message.js';
-import {
-  ARTIFACT_KIND_NAMES,
-  editableFields,
-  type DeploymentDraft,
-  type DraftLock,
-  type DraftRef,
-} from './draft.js';
+import { editableFields, type DeploymentDraft, type DraftLock, type DraftRef } from './draft.js';
 import { holderOf, isLockConflict, LOCK_HOLDER_LABEL, LockHolders } from './draft-lock.js';
 import type { PlanItem } from './plan.js';
 import type { DraftResult, DraftStatus } from './results.js';
@@ -105,11 +99,9 @@ function recordedCommit(draft: DeploymentDraft): string | undefined {
   return recorded && /^[0-9a-f]{40}$/.test(recorded) ? recorded : undefined;
 }
 
-/** `JAR (JAR draft)`, or the kind as the server sent it when the action does not know it. */
+/** `JAR draft`, `CDCYAML draft`: the kind as the API names it, whichever it is. */
 function kindName(kind: string | undefined): string {
-  if (kind === undefined) return 'draft without an artifact';
-  const name = (ARTIFACT_KIND_NAMES as Record<string, string | undefined>)[kind];
-  return name ? `${kind} (${name})` : kind;
+  return kind === undefined ? 'draft without an artifact' : `${kind} draft`;
 }
 
 function shortSha(sha: string): string {

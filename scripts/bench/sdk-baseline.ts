@@ -1,7 +1,8 @@
 // The baseline the throughput benchmark compares against: how a user syncs drafts today with
 // Alibaba Cloud's official Node SDK core (@alicloud/openapi-client), calling the API the way the
 // generated Ververica SDK (@alicloud/ververica20220718) does: `callApi` with ROA params, the
-// workspace in a header, default runtime options. One draft after another: GET, then PATCH.
+// workspace in a header, default runtime options. One draft after another: GET, the edit lock,
+// then PATCH with the draft's editable fields, as the API requires.
 //
 // Standalone on purpose: Node 24 runs this file as it is (type stripping), in its own process,
 // exactly like the action, so both sides pay for starting a process and loading their code.
@@ -53,6 +54,17 @@ function envelope(response: { body?: unknown }, what: string): Envelope {
   return body;
 }
 
+/** Set by the server, never sent back. */
+const OUTPUT_ONLY = [
+  'creator',
+  'creatorName',
+  'modifier',
+  'modifierName',
+  'createdAt',
+  'modifiedAt',
+  'lock',
+];
+
 const jobFile = process.argv[2];
 if (!jobFile) throw new Error('usage: sdk-baseline.ts <job.json>');
 const job = JSON.parse(await readFile(jobFile, 'utf8')) as BaselineJob;
@@ -75,6 +87,7 @@ for (const { file, draftId } of job.drafts) {
     `/api/v2/namespaces/${OpenApiUtil.default.getEncodeParam(job.namespace)}` +
     `/deployment-drafts/${OpenApiUtil.default.getEncodeParam(draftId)}`;
   const headers = { workspace: job.workspace };
+  const lockPath = `/api/v2/namespaces/${OpenApiUtil.default.getEncodeParam(job.namespace)}/deployment-drafts/getLock`;
   const got = envelope(
     await client.callApi(
       params('GetDeploymentDraft', 'GET', pathname),
@@ -83,7 +96,16 @@ for (const { file, draftId } of job.drafts) {
     ),
     `GetDeploymentDraft ${draftId}`,
   );
-  const draft = got.data ?? {};
+  envelope(
+    await client.callApi(
+      params('GetDeploymentDraftLock', 'POST', lockPath),
+      new OpenApi.OpenApiRequest({ headers, query: { deploymentDraftId: draftId } }),
+      runtime,
+    ),
+    `GetDeploymentDraftLock ${draftId}`,
+  );
+  const draft: Record<string, unknown> & NonNullable<Envelope['data']> = { ...got.data };
+  for (const field of OUTPUT_ONLY) delete draft[field];
   draft.artifact = {
     ...draft.artifact,
     sqlArtifact: { ...draft.artifact?.sqlArtifact, sqlScript },

@@ -33,16 +33,22 @@ export function spread(values: readonly number[]): Spread {
 }
 
 /**
- * The shortest time `drafts` read-then-write syncs can take with `concurrency` in flight when
- * each call waits `latencyMs` at the server: every worker's drafts one after another, each a GET
- * and a PATCH. `ceil(N / concurrency) × (GET + PATCH latency)`.
+ * Calls the API requires to write a draft it has not written before: read it (GET), take its edit
+ * lock (GetDeploymentDraftLock), write it (PATCH).
+ */
+export const CALLS_PER_DRAFT = 3;
+
+/**
+ * The shortest time `drafts` read-lock-write syncs can take with `concurrency` in flight when
+ * each call waits `latencyMs` at the server: every worker's drafts one after another, each a GET,
+ * a lock call and a PATCH. `ceil(N / concurrency) × (GET + lock + PATCH latency)`.
  */
 export function physicalFloorMs(drafts: number, concurrency: number, latencyMs: number): number {
   if (!Number.isInteger(drafts) || drafts < 0) throw new RangeError(`drafts: ${drafts}`);
   if (!Number.isInteger(concurrency) || concurrency < 1) {
     throw new RangeError(`concurrency: ${concurrency}`);
   }
-  return Math.ceil(drafts / concurrency) * 2 * latencyMs;
+  return Math.ceil(drafts / concurrency) * CALLS_PER_DRAFT * latencyMs;
 }
 
 /** `combine` applied run by run to two series measured in step. */

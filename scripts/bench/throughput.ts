@@ -16,7 +16,7 @@ import {
 import { changedScripts } from './fixtures.js';
 import { makeRow, type Row } from './rows.js';
 import { formatNumber } from './report.js';
-import { median, pairedRatios, physicalFloorMs } from './stats.js';
+import { CALLS_PER_DRAFT, median, pairedRatios, physicalFloorMs } from './stats.js';
 import { BASELINE, THROUGHPUT } from './targets.js';
 import type { Suite } from './suite.js';
 import { removeDir } from '../../__tests__/support/git-repo.js';
@@ -92,7 +92,7 @@ function cellRow(id: string, cell: Cell): Row {
     },
     verification: { runs: records.length, failures: runFailures(records) },
     note:
-      `${ratio.toFixed(2)}× the floor ⌈${drafts}/${concurrency}⌉ × (50 + 50) ms; ` +
+      `${ratio.toFixed(2)}× the floor ⌈${drafts}/${concurrency}⌉ × (50 + 50 + 50) ms; ` +
       `calls per run: ${describeCalls(records.map((r) => r.calls))}; at most ${Math.max(...records.map((r) => r.maxInFlight))} in flight; ` +
       `action process CPU ${formatNumber(median(records.map((r) => r.cpuMs)))} ms`,
   });
@@ -100,7 +100,7 @@ function cellRow(id: string, cell: Cell): Row {
 
 function baselineRows(baseline: readonly RunRecord[], compared: Cell | undefined): Row[] {
   const walls = baseline.map((r) => r.wallMs);
-  const calls = 2 * BASELINE.drafts;
+  const calls = CALLS_PER_DRAFT * BASELINE.drafts;
   const perCall = (median(walls) - calls * THROUGHPUT.latencyMs) / calls;
   const wallRow = makeRow({
     id: '2.1',
