@@ -15,6 +15,7 @@ import {
   type Principal,
   type StoredDraftInput,
 } from './support/fake-ververica.js';
+import { OUTPUT_ONLY } from './support/fake-drafts.js';
 import {
   draftSegments,
   send,
@@ -162,15 +163,6 @@ function withScript(draft: DeploymentDraft | undefined, sqlScript: string): unkn
   return { ...editable, artifact: { kind: 'SQLSCRIPT', sqlArtifact: { sqlScript } } };
 }
 
-const OUTPUT_ONLY = [
-  'creator',
-  'creatorName',
-  'modifier',
-  'modifierName',
-  'createdAt',
-  'modifiedAt',
-  'lock',
-];
 
 function lockCall(api: FakeVervericaApi, draftId: string, spec: Spec = {}): WireCall {
   return call(api, {

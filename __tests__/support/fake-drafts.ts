@@ -38,7 +38,7 @@ const SERVER_OWNED = [
 ] as const;
 
 /** Fields the official model marks output only (the fake keeps its own list, not the client's). */
-const OUTPUT_ONLY = [
+export const OUTPUT_ONLY = [
   'creator',
   'creatorName',
   'modifier',

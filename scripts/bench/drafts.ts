@@ -1,7 +1,7 @@
 // The drafts a benchmark syncs: a repository whose push changes their files, a fake API seeded
 // with their old text, and the check that each draft ends up with the pushed bytes.
 import path from 'node:path';
-import { FakeVervericaApi } from '../../__tests__/support/fake-ververica.js';
+import { FakeVervericaApi, principalOf } from '../../__tests__/support/fake-ververica.js';
 import { buildRepo, type CommitFiles } from './git-fixture.js';
 import { NAMESPACE, WORKSPACE, draftId, manifestText, sqlPath } from './fixtures.js';
 
@@ -43,10 +43,20 @@ export async function createDraftRepo(
 export async function seededFake(
   drafts: readonly Pick<DraftFile, 'file' | 'draftId' | 'old'>[],
   latencyMs: number,
+  options: { lockedByAction?: boolean } = {},
 ): Promise<FakeVervericaApi> {
   const api = await FakeVervericaApi.start({ credentials: [CREDENTIAL], latencyMs });
+  const holder = principalOf(CREDENTIAL);
   for (const d of drafts) {
+    // As an earlier sync leaves a draft: locked by the action's identity, which its label records.
+    const locked = options.lockedByAction
+      ? {
+          labels: { 'flink-draft-sync/lock-holder': holder.id },
+          lock: { id: `lock-${d.draftId}`, holderId: holder.id, holderName: holder.name },
+        }
+      : {};
     api.seedDraft({
+      ...locked,
       deploymentDraftId: d.draftId,
       name: path.basename(d.file, '.sql'),
       workspace: WORKSPACE,

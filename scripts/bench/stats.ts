@@ -43,12 +43,17 @@ export const CALLS_PER_DRAFT = 3;
  * each call waits `latencyMs` at the server: every worker's drafts one after another, each a GET,
  * a lock call and a PATCH. `ceil(N / concurrency) × (GET + lock + PATCH latency)`.
  */
-export function physicalFloorMs(drafts: number, concurrency: number, latencyMs: number): number {
+export function physicalFloorMs(
+  drafts: number,
+  concurrency: number,
+  latencyMs: number,
+  callsPerDraft: number = CALLS_PER_DRAFT,
+): number {
   if (!Number.isInteger(drafts) || drafts < 0) throw new RangeError(`drafts: ${drafts}`);
   if (!Number.isInteger(concurrency) || concurrency < 1) {
     throw new RangeError(`concurrency: ${concurrency}`);
   }
-  return Math.ceil(drafts / concurrency) * CALLS_PER_DRAFT * latencyMs;
+  return Math.ceil(drafts / concurrency) * callsPerDraft * latencyMs;
 }
 
 /** `combine` applied run by run to two series measured in step. */

@@ -12,6 +12,8 @@ export const THROUGHPUT = {
   latencyMs: 50,
   /** Wall time at most this multiple of the physical floor. */
   maxFloorRatio: 1.25,
+  /** Drafts an earlier sync left locked by the action: a read and a write each, no lock call. */
+  steadyState: { drafts: 200, concurrency: 8 },
 } as const;
 
 export const BASELINE = {
