@@ -163,7 +163,6 @@ function withScript(draft: DeploymentDraft | undefined, sqlScript: string): unkn
   return { ...editable, artifact: { kind: 'SQLSCRIPT', sqlArtifact: { sqlScript } } };
 }
 
-
 function lockCall(api: FakeVervericaApi, draftId: string, spec: Spec = {}): WireCall {
   return call(api, {
     method: 'POST',
