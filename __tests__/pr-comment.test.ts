@@ -5,6 +5,7 @@ import {
   COMMENT_BODY_LIMIT,
   commentMarker,
   fitCommentBody,
+  isCommentMarker,
   truncationNote,
   upsertPrComments,
   type CommentOutcome,
@@ -295,11 +296,20 @@ describe('when GitHub refuses', () => {
     expect(outcomes).toEqual([{ status: 'failed', reason: expect.stringContaining('could not') }]);
   });
 
-  it('fails without a request when the marker is not an HTML comment', async () => {
-    const outcomes = await upsert({ marker: '' });
+  it.each(['', 'flink-draft-sync', '<!-- two\nlines -->', '<!-- ends --> early -->'])(
+    'fails without a request when the marker %j is not a one-line HTML comment',
+    async (marker) => {
+      const outcomes = await upsert({ marker });
 
-    expect(outcomes[0]?.status).toBe('failed');
-    expect(fake.calls).toHaveLength(0);
+      expect(outcomes[0]?.status).toBe('failed');
+      expect(fake.calls).toHaveLength(0);
+    },
+  );
+
+  it('holds markers to the same rule as the summary that leads with them', () => {
+    for (const key of [undefined, 'orders', 'a --> b', 'x\ny']) {
+      expect(isCommentMarker(commentMarker(key))).toBe(true);
+    }
   });
 });
 

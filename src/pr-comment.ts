@@ -40,6 +40,14 @@ const TOKEN_PATTERN = /\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_\w{20,})/g;
 const AUTHORIZATION_PATTERN = /\b(token|Bearer|Basic)\s+[\w.~+/=-]{16,}/gi;
 
 /**
+ * Whether `marker` can mark a comment: one line of HTML comment that nothing inside ends early.
+ * The summary that leads with it and the upsert that finds it both hold it to this.
+ */
+export function isCommentMarker(marker: string): boolean {
+  return /^<!--(?:(?!-->)[^\r\n])*-->$/.test(marker);
+}
+
+/**
  * The marker for this action's comment. Workflows that sync different manifests into the same
  * pull request pass different keys, so each keeps its own comment.
  */
@@ -79,7 +87,7 @@ export function fitCommentBody(body: string, limit: number, note: string): strin
 /** Posts the comment, or updates this action's earlier one, on every target pull request. */
 export async function upsertPrComments(opts: UpsertOptions): Promise<CommentOutcome[]> {
   if (!opts.enabled) return [{ status: 'skipped', reason: 'comment-on-pr is false' }];
-  if (!/^<!--.+-->$/s.test(opts.marker)) {
+  if (!isCommentMarker(opts.marker)) {
     return [{ status: 'failed', reason: 'the comment marker must be an HTML comment' }];
   }
   if (!opts.token) return [{ status: 'failed', reason: 'no GitHub token was given' }];

@@ -12,6 +12,7 @@
 // only then are rows dropped, with a last row saying exactly how many are missing.
 import { Buffer } from 'node:buffer';
 import { shortenDiff } from './diff.js';
+import { COMMENT_BODY_LIMIT, isCommentMarker } from './pr-comment.js';
 import type { DraftResult, DraftStatus } from './results.js';
 
 export interface SummaryInput {
@@ -26,10 +27,9 @@ export interface SummaryInput {
 }
 
 const STEP_SUMMARY_LIMIT = 1024 * 1024;
-const COMMENT_LIMIT = 65_536;
 // Room for what the runner or other writers add around our text.
 const DEFAULT_MAX_BYTES = STEP_SUMMARY_LIMIT - 48 * 1024;
-const COMMENT_MAX_BYTES = COMMENT_LIMIT - 1024;
+const COMMENT_MAX_BYTES = COMMENT_BODY_LIMIT - 1024;
 /** Below this not even the heading, totals and a "+N more" row are sure to fit. */
 const MIN_MAX_BYTES = 2048;
 
@@ -125,7 +125,7 @@ export function renderSummary(input: SummaryInput): string {
 /** The summary for a pull request comment, led by the hidden marker that finds it again. */
 export function renderComment(input: SummaryInput & { marker: string }): string {
   const { marker, ...summary } = input;
-  if (!/^<!--(?:(?!-->)[^\r\n])*-->$/.test(marker)) {
+  if (!isCommentMarker(marker)) {
     throw new TypeError('marker must be a single-line HTML comment');
   }
   // UTF-8 never takes fewer bytes than UTF-16 code units, so a byte bound is also a length bound.
