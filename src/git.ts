@@ -3,6 +3,7 @@
 // push that touches thousands of files is parsed as it arrives.
 import { spawn } from 'node:child_process';
 import path from 'node:path';
+import { isZeroSha } from './commit-sha.js';
 
 export type FileStatus = 'added' | 'modified' | 'deleted' | 'renamed' | 'copied' | 'type-changed';
 
@@ -49,7 +50,6 @@ export class GitError extends Error {
 }
 
 const SHA = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/i;
-const ZERO_SHA = /^0+$/;
 const FETCH_DEPTH_HINT = 'Set `fetch-depth: 0` on actions/checkout so the history is available.';
 const MAX_BUFFERED_STDOUT = 64 * 1024 * 1024;
 const MAX_STDERR_CHARS = 16 * 1024;
@@ -61,7 +61,7 @@ export async function detectChanges(options: DetectOptions): Promise<ChangeSet> 
   const after = requireSha('after', options.after);
   // No `before` (a workflow run without a push payload) is read like a branch's first push.
   const before =
-    options.before === undefined || ZERO_SHA.test(options.before)
+    options.before === undefined || isZeroSha(options.before)
       ? undefined
       : requireSha('before', options.before);
   // A force push is still diffed tree to tree: what changed is the difference between the old and

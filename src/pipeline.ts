@@ -28,6 +28,7 @@ import { renderComment, renderSummary, type SummaryInput } from './summary.js';
 import { syncDrafts } from './sync.js';
 import { VervericaClient } from './ververica-client.js';
 import { readSqlFile, readWorkspaceFile } from './workspace-files.js';
+import { isZeroSha } from './commit-sha.js';
 
 /** Thrown for a run that must stop before any draft is touched. The message is user-facing. */
 export class RunError extends Error {}
@@ -348,7 +349,7 @@ function skipRemote(why: string, notices: string[]): undefined {
 /** Runs the whole sync and returns the number of failed drafts. */
 export async function runPipeline(settings: Settings): Promise<{ failed: number; total: number }> {
   const notices: string[] = [];
-  if (/^0+$/.test(settings.event.head)) {
+  if (isZeroSha(settings.event.head)) {
     core.notice('The push deleted the branch; there is nothing to sync.');
     return { failed: 0, total: 0 };
   }

@@ -3,6 +3,7 @@
 import * as core from '@actions/core';
 import { readFileSync } from 'node:fs';
 import type { OnDrift } from './sync.js';
+import { isZeroSha } from './commit-sha.js';
 
 export type Mode = 'plan' | 'apply';
 
@@ -68,8 +69,6 @@ export class SettingsError extends Error {
     super(problems.join('; '));
   }
 }
-
-const ZERO_SHA = /^0+$/;
 
 /** core's check of a required input throws; an empty one is collected with the other problems. */
 function required(name: string, problems: string[]): string | undefined {
@@ -165,7 +164,7 @@ export function eventInfo(name: string, payload: Payload, envSha: string | undef
   const before = str(field(payload, 'before'));
   return {
     name,
-    before: before && !ZERO_SHA.test(before) ? before : undefined,
+    before: before && !isZeroSha(before) ? before : undefined,
     head: str(field(payload, 'after')) ?? envSha ?? '',
     forced: field(payload, 'forced') === true,
     defaultBranch,

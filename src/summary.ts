@@ -14,6 +14,7 @@ import { Buffer } from 'node:buffer';
 import { shortenDiff } from './diff.js';
 import { COMMENT_BODY_LIMIT, isCommentMarker } from './pr-comment.js';
 import type { DraftResult, DraftStatus } from './results.js';
+import { shortSha } from './commit-sha.js';
 
 export interface SummaryInput {
   mode: 'apply' | 'plan';
@@ -149,10 +150,6 @@ function renderHeading(input: SummaryInput): string {
     : '';
   const planNote = input.mode === 'plan' ? '<p>Plan only: no draft was changed.</p>\n' : '';
   return `<h2>Flink draft sync · ${input.mode}${commit}</h2>\n${planNote}<p>${totals}</p>\n\n`;
-}
-
-function shortSha(commit: string): string {
-  return /^[0-9a-f]{40}([0-9a-f]{24})?$/i.test(commit) ? commit.slice(0, 7) : commit;
 }
 
 function renderNotices(notices: string[]): string {

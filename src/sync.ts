@@ -10,6 +10,7 @@ import type { PlanItem } from './plan.js';
 import type { DraftResult, DraftStatus } from './results.js';
 import { withRetry, type RetryContext } from './retry.js';
 import { decodeSql, type SqlFile } from './workspace-files.js';
+import { shortSha } from './commit-sha.js';
 
 export interface DraftApi {
   getDraft(ref: DraftRef): Promise<ApiResult<DeploymentDraft>>;
@@ -102,10 +103,6 @@ function recordedCommit(draft: DeploymentDraft): string | undefined {
 /** `JAR draft`, `CDCYAML draft`: the kind as the API names it, whichever it is. */
 function kindName(kind: string | undefined): string {
   return kind === undefined ? 'draft without an artifact' : `${kind} draft`;
-}
-
-function shortSha(sha: string): string {
-  return sha.slice(0, 7);
 }
 
 function failure(
