@@ -79,7 +79,7 @@ export class LockHolders {
    * this run knows to be someone else's (another holder's, since ours are known) was taken by a
    * person between the read and the call: it is not ours.
    */
-  judgeGrant(lock: DraftLock): LockState {
+  judgeGrant(lock: DraftLock): Exclude<LockState, { kind: 'free' }> {
     const holderId = lock.holderId;
     if (!holderId) return { kind: 'other', lock };
     if (this.isOurs(holderId) || !this.known) {

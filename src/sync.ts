@@ -229,10 +229,10 @@ type Decision =
 
 type LockTaken = { ok: true; holderId?: string } | { ok: false; outcome: Outcome };
 
-/** The run-wide state each draft's decisions read: drift rules, and whose locks are whose. */
 /** A draft put off to the end of the run (see Decisions.decide). */
 const DEFER = Symbol('defer');
 
+/** The run-wide state each draft's decisions read: drift rules, and whose locks are whose. */
 class Decisions {
   readonly holders = new LockHolders();
   /** True in the run's first pass, when a draft may still be put off to the end. */
@@ -344,8 +344,10 @@ class Decisions {
     }
     const judged = this.holders.judgeGrant(got.value);
     if (judged.kind === 'ours') return { ok: true, holderId: judged.holderId };
-    const holder = judged.kind === 'other' ? holderOf(judged.lock) : holderOf(undefined);
-    return { ok: false, outcome: lockedOutcome(mode, holder, undefined, got.requestId) };
+    return {
+      ok: false,
+      outcome: lockedOutcome(mode, holderOf(judged.lock), undefined, got.requestId),
+    };
   }
 
   /** Too old to write on: see MAX_READ_AGE_MS. */
@@ -448,18 +450,15 @@ async function syncOne(
     const fresh = await getByGet(api, ref, deps);
     if (!fresh.ok) return { ...apiFailure(mode, fresh.error), draftName };
     read = fresh.value;
+    // Holding a lock, the run knows its identity: another holder's lock is a final outcome now,
+    // never put off, so only a type-level 'defer' is left to map.
     decided = await ctx.decide(file, read, sql.text);
-    if (decided.kind !== 'write') {
-      return decided.kind === 'done'
-        ? decided.outcome
-        : {
-            ...lockedOutcome(mode, holderOf(read.draft.lock), undefined, read.requestId),
-            draftName,
-          };
-    }
-    const state = ctx.holders.stateOf(read.draft);
-    if (state.kind === 'other') {
-      return { ...lockedOutcome(mode, holderOf(state.lock), undefined, read.requestId), draftName };
+    if (decided.kind === 'done') return decided.outcome;
+    if (decided.kind === 'defer') {
+      return {
+        ...lockedOutcome(mode, holderOf(read.draft.lock), undefined, read.requestId),
+        draftName,
+      };
     }
   }
   const { draft } = read;

@@ -178,7 +178,7 @@ export class VervericaClient {
       action: 'GetDeploymentDraftLock',
       method: 'POST',
       workspace: ref.workspace,
-      segments: ['api', 'v2', 'namespaces', ref.namespace, 'deployment-drafts', 'getLock'],
+      segments: draftSegments(ref.namespace, 'getLock'),
       query: { deploymentDraftId: ref.draftId },
     });
     if (!sent.ok) return sent;
@@ -199,7 +199,7 @@ export class VervericaClient {
       action: 'ListDeploymentDrafts',
       method: 'GET',
       workspace,
-      segments: ['api', 'v2', 'namespaces', namespace, 'deployment-drafts'],
+      segments: draftSegments(namespace),
       query,
     });
     if (!sent.ok) return sent;
@@ -428,8 +428,9 @@ export class VervericaClient {
   }
 }
 
-function draftSegments(namespace: string, draftId: string): string[] {
-  return ['api', 'v2', 'namespaces', namespace, 'deployment-drafts', draftId];
+/** `/api/v2/namespaces/{namespace}/deployment-drafts`, then a draft ID or an operation's name. */
+function draftSegments(namespace: string, ...rest: string[]): string[] {
+  return ['api', 'v2', 'namespaces', namespace, 'deployment-drafts', ...rest];
 }
 
 function failed(status: number, code: string, message: string, requestId?: string): Sent {
