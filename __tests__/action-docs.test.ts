@@ -4,7 +4,7 @@ import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseDocument } from 'yaml';
-import { ClientCode } from '../src/api-error.js';
+import { ClientCode } from '../src/ververica/errors.js';
 import { Code } from '../src/codes.js';
 import { checkReadme, generateReadme } from '../scripts/action-docs/readme.js';
 import {

@@ -1,7 +1,7 @@
 // The run's deadline in the Ververica client: a read in flight is cut short at it, a write already
 // sent is not, so that a write's outcome is always known and its draft reported as it really is.
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { VervericaClient } from '../src/ververica-client.js';
+import { VervericaClient } from '../src/ververica/client.js';
 import { FakeVervericaApi, principalOf } from './support/fake-ververica.js';
 
 const WS = 'ws-deadline';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { isZeroSha, shortSha } from '../src/commit-sha.js';
+import { isZeroSha, shortSha } from '../src/checkout/commit-sha.js';
 
 describe('commit SHAs', () => {
   it.each([

@@ -10,8 +10,8 @@ import {
   type CredentialProvider,
   type CredentialSource,
   type OidcSource,
-} from '../src/credentials.js';
-import { createStsClient } from '../src/sts.js';
+} from '../src/auth/credentials.js';
+import { createStsClient } from '../src/auth/sts.js';
 import { startFakeOidc, type FakeOidc } from './support/fake-oidc.js';
 import { startFakeSts, type FakeSts, type StsFault } from './support/fake-sts.js';
 

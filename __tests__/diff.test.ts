@@ -1,6 +1,6 @@
 import { describe, it, expect } from '@jest/globals';
 import fc from 'fast-check';
-import { shortenDiff, unifiedDiff } from '../src/diff.js';
+import { shortenDiff, unifiedDiff } from '../src/diff/diff.js';
 
 const NO_LIMITS = { maxLines: Infinity, maxBytes: Infinity };
 

@@ -15,11 +15,11 @@ import {
   targetGroups,
   worthFetching,
   type ListingDeps,
-} from '../src/draft-listing.js';
-import type { DeploymentDraft } from '../src/draft.js';
-import type { PlanItem } from '../src/plan.js';
-import { ThrottleGate, type RetryClock } from '../src/retry.js';
-import { VervericaClient } from '../src/ververica-client.js';
+} from '../src/ververica/listing.js';
+import type { DeploymentDraft } from '../src/ververica/draft.js';
+import type { PlanItem } from '../src/sync/plan.js';
+import { ThrottleGate, type RetryClock } from '../src/runtime/retry.js';
+import { VervericaClient } from '../src/ververica/client.js';
 import {
   FakeVervericaApi,
   type RecordedCall,

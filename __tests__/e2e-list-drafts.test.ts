@@ -2,7 +2,7 @@
 // updates a page at a time, so that most drafts cost one call (the PATCH). Every case checks the
 // fake's call log and each draft's bytes on the fake, not only what the action says it did.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { PAGE_SIZE, pageCount } from '../src/draft-listing.js';
+import { PAGE_SIZE, pageCount } from '../src/ververica/listing.js';
 import { runAction, type ActionRun } from './support/action-runner.js';
 import { pullRequestEvent, pushEvent } from './support/events.js';
 import {

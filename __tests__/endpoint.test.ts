@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { checkServiceUrl, resolveEndpoint } from '../src/endpoint.js';
+import { checkServiceUrl, resolveEndpoint } from '../src/ververica/endpoint.js';
 
 type Case = [
   name: string,

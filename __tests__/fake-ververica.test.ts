@@ -3,8 +3,8 @@ import { randomUUID } from 'node:crypto';
 import openapiUtil from '@alicloud/openapi-util';
 import fc from 'fast-check';
 import { Agent } from 'undici';
-import type { DeploymentDraft } from '../src/draft.js';
-import { acsDate, authorization, sha256Hex, type Credentials } from '../src/signer.js';
+import type { DeploymentDraft } from '../src/ververica/draft.js';
+import { acsDate, authorization, sha256Hex, type Credentials } from '../src/ververica/signer.js';
 import {
   DEFAULT_CREDENTIAL,
   FakeVervericaApi,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { createGcPacer, GC_STEP_BYTES } from '../src/gc-pacer.js';
+import { createGcPacer, GC_STEP_BYTES } from '../src/runtime/gc-pacer.js';
 
 describe('createGcPacer', () => {
   it.each([

@@ -8,7 +8,7 @@ import {
   readFileAtCommit,
   type ChangeSet,
   type FileChange,
-} from '../src/git.js';
+} from '../src/checkout/git.js';
 import {
   commitAll,
   commitFiles,

@@ -10,7 +10,7 @@ jest.unstable_mockModule('@actions/core', () => ({
     recorded.push(String(message));
   },
 }));
-const { run } = await import('../src/main.js');
+const { run } = await import('../src/action/main.js');
 
 describe('run() with a setFailed that only records', () => {
   const saved = { ...process.env };

@@ -10,7 +10,7 @@ import {
   type ManifestOptions,
   type ManifestProblem,
   type ManifestResult,
-} from '../src/manifest.js';
+} from '../src/manifest/manifest.js';
 
 const PATH = 'flink-drafts.yaml';
 const ID_A = 'c84d73be-40ad-4627-8bdd-fa1eba51b234';
@@ -611,7 +611,7 @@ describe('hostile input', () => {
   // Refusing is not enough: the parser must stop before it builds the whole nested structure,
   // which for a megabyte of brackets takes hundreds of megabytes. A small heap proves it did.
   it('refuses a megabyte of nesting within a 64 MB heap', () => {
-    const manifest = fileURLToPath(new URL('../src/manifest.ts', import.meta.url));
+    const manifest = fileURLToPath(new URL('../src/manifest/manifest.ts', import.meta.url));
     const script = `
       import { parseManifest } from ${JSON.stringify(manifest)};
       const size = ${MANIFEST_LIMITS.maxBytes};

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import type { ChangeSet, FileChange } from '../src/git.js';
-import { planSync, type PlanEntry, type PlanItem } from '../src/plan.js';
+import type { ChangeSet, FileChange } from '../src/checkout/git.js';
+import { planSync, type PlanEntry, type PlanItem } from '../src/sync/plan.js';
 
 const MANIFEST = '.flink/drafts.yaml';
 

@@ -10,7 +10,7 @@ import {
   upsertPrComments,
   type CommentOutcome,
   type UpsertOptions,
-} from '../src/pr-comment.js';
+} from '../src/report/pr-comment.js';
 import {
   FAKE_COMMENT_BODY_LIMIT,
   FakeGitHub,

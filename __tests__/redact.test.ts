@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { redact } from '../src/redact.js';
+import { redact } from '../src/runtime/redact.js';
 
 describe('redact', () => {
   it.each([

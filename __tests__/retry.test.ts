@@ -1,14 +1,14 @@
 import { describe, it, expect } from '@jest/globals';
 import fc from 'fast-check';
-import { apiError, type ApiError, type ApiResult } from '../src/api-error.js';
-import { systemClock } from '../src/clock.js';
+import { apiError, type ApiError, type ApiResult } from '../src/ververica/errors.js';
+import { systemClock } from '../src/runtime/clock.js';
 import {
   backoffDelay,
   ThrottleGate,
   withRetry,
   type RetryClock,
   type RetryPolicy,
-} from '../src/retry.js';
+} from '../src/runtime/retry.js';
 
 /**
  * Virtual time. `sleep` records the request and parks the caller on a timer; `run` drives the

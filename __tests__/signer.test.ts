@@ -11,7 +11,7 @@ import {
   signRequest,
   type Credentials,
   type SignRequestInput,
-} from '../src/signer.js';
+} from '../src/ververica/signer.js';
 
 // The official Alibaba Cloud signer is the oracle. The package is CommonJS, so depending on the
 // loader the default import is either the class itself or the module object holding it.
@@ -71,7 +71,7 @@ const unicodeText = fc.oneof(
 );
 
 const UNRESERVED = [...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789', ...'._~-'];
-// The official signer puts query KEYS into the canonical string verbatim, while src/signer.ts
+// The official signer puts query KEYS into the canonical string verbatim, while src/ververica/signer.ts
 // percent-encodes them (as the V3 specification asks). The two agree only for keys made of
 // unreserved characters, which is all the Ververica API uses (pageIndex, pageSize, …), so keys
 // are drawn from that set. Values are arbitrary: both sides encode them.

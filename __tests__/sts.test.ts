@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { createServer } from 'node:net';
-import { createStsClient, type AssumeRoleWithOidcParams } from '../src/sts.js';
+import { createStsClient, type AssumeRoleWithOidcParams } from '../src/auth/sts.js';
 import { startFakeSts, type FakeSts, type StsFault } from './support/fake-sts.js';
 
 const PARAMS: AssumeRoleWithOidcParams = {

@@ -1,6 +1,6 @@
 import { describe, it, expect } from '@jest/globals';
 import fc from 'fast-check';
-import { unifiedDiff } from '../src/diff.js';
+import { unifiedDiff } from '../src/diff/diff.js';
 import type { DraftResult, DraftStatus } from '../src/results.js';
 import {
   countByStatus,
@@ -9,7 +9,7 @@ import {
   renderSummary,
   statusMark,
   type SummaryInput,
-} from '../src/summary.js';
+} from '../src/report/summary.js';
 
 const MARKER = '<!-- flink-draft-sync -->';
 const STATUSES: DraftStatus[] = [

@@ -2,12 +2,12 @@
 // the retry clock, the client's x-acs-date and the fake's own clock all read the same
 // VirtualClock, so backoff, throttling pauses and the deadline cost no real waiting.
 import { afterEach, describe, expect, it } from '@jest/globals';
-import type { DeploymentDraft } from '../src/draft.js';
-import type { PlanItem } from '../src/plan.js';
-import { ThrottleGate, type RetryClock } from '../src/retry.js';
-import { MAX_READ_AGE_MS, syncDrafts, type SyncDeps, type SyncOptions } from '../src/sync.js';
-import { VervericaClient } from '../src/ververica-client.js';
-import { decodeSql } from '../src/workspace-files.js';
+import type { DeploymentDraft } from '../src/ververica/draft.js';
+import type { PlanItem } from '../src/sync/plan.js';
+import { ThrottleGate, type RetryClock } from '../src/runtime/retry.js';
+import { MAX_READ_AGE_MS, syncDrafts, type SyncDeps, type SyncOptions } from '../src/sync/sync.js';
+import { VervericaClient } from '../src/ververica/client.js';
+import { decodeSql } from '../src/checkout/files.js';
 import {
   FakeVervericaApi,
   principalOf,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
-import { PRODUCT, VERSION, userAgent } from '../src/version.js';
+import { PRODUCT, VERSION, userAgent } from '../src/runtime/version.js';
 
 describe('the version the action names itself by', () => {
   it('is package.json’s, so a release cannot forget it', () => {

@@ -3,11 +3,11 @@ import fc from 'fast-check';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Agent } from 'undici';
-import { isTransientCode, parseRetryAfter, type ApiError } from '../src/api-error.js';
-import type { DeploymentDraft } from '../src/draft.js';
-import type { Credentials } from '../src/signer.js';
-import { VERSION } from '../src/version.js';
-import { VervericaClient, type ClientOptions } from '../src/ververica-client.js';
+import { isTransientCode, parseRetryAfter, type ApiError } from '../src/ververica/errors.js';
+import type { DeploymentDraft } from '../src/ververica/draft.js';
+import type { Credentials } from '../src/ververica/signer.js';
+import { VERSION } from '../src/runtime/version.js';
+import { VervericaClient, type ClientOptions } from '../src/ververica/client.js';
 import { FakeVervericaApi, principalOf, type Fault } from './support/fake-ververica.js';
 
 const WORKSPACE = 'a1b2c3d4e5f6';

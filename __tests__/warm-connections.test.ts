@@ -4,7 +4,7 @@ import net, { type AddressInfo, type Socket } from 'node:net';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { buildConnector } from 'undici';
-import { createWarmConnections, type Connector } from '../src/warm-connections.js';
+import { createWarmConnections, type Connector } from '../src/ververica/warm-connections.js';
 
 /** A real TCP server that counts the connections it accepts and can cut them. */
 async function tcpServer(): Promise<{
@@ -94,7 +94,7 @@ describe('warm connections against a real server', () => {
   it('does not keep a process alive with connections nobody took', async () => {
     const server = await tcpServer();
     cleanups.push(() => server.stop());
-    const module = pathToFileURL(path.resolve('src/warm-connections.ts')).href;
+    const module = pathToFileURL(path.resolve('src/ververica/warm-connections.ts')).href;
     const script = [
       `const { createWarmConnections } = await import(${JSON.stringify(module)});`,
       `createWarmConnections().warm(new URL(${JSON.stringify(server.origin.href)}), 2);`,

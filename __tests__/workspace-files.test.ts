@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdir, realpath, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { MAX_SQL_BYTES } from '../src/codes.js';
-import { decodeSql, readSqlFile, resolveInsideWorkspace } from '../src/workspace-files.js';
+import { decodeSql, readSqlFile, resolveInsideWorkspace } from '../src/checkout/files.js';
 import { makeTempDir, removeDir } from './support/git-repo.js';
 
 const SQL = 'SELECT 1;\n';

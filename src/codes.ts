@@ -1,5 +1,5 @@
 // The action's own result codes. API failures keep the API's `errorCode` or the gateway's `Code`.
-import { ClientCode } from './api-error.js';
+import { ClientCode } from './ververica/errors.js';
 export const Code = {
   FileDeleted: 'FileDeleted',
   FileNotFound: 'FileNotFound',

@@ -2,33 +2,38 @@
 // over values; the edges (git, HTTP, files, @actions/core) are the modules it calls.
 import * as core from '@actions/core';
 import { Code } from './codes.js';
-import { systemClock } from './clock.js';
+import { systemClock } from './runtime/clock.js';
 import {
   chooseCredentialSource,
   createCredentialProvider,
   type CredentialProvider,
-} from './credentials.js';
-import { startListing, type Listing } from './draft-listing.js';
-import { createGcPacer } from './gc-pacer.js';
-import { Limiter } from './limiter.js';
-import { resolveEndpoint } from './endpoint.js';
-import { errorMessage } from './error-message.js';
-import { createStsClient } from './sts.js';
-import { detectChanges, isAncestor, readFileAtCommit, type ChangeSet } from './git.js';
-import { formatProblem, MANIFEST_LIMITS, parseManifest, type ManifestEntry } from './manifest.js';
-import { planSync, type PlanItem } from './plan.js';
-import { commentMarker, upsertPrComments } from './pr-comment.js';
-import { redact } from './redact.js';
-import { annotateFailures, failedCount, writeOutputs, writeSummary } from './report.js';
-import type { DeploymentDraft, DraftRef } from './draft.js';
+} from './auth/credentials.js';
+import { startListing, type Listing } from './ververica/listing.js';
+import { createGcPacer } from './runtime/gc-pacer.js';
+import { Limiter } from './runtime/limiter.js';
+import { resolveEndpoint } from './ververica/endpoint.js';
+import { errorMessage } from './runtime/error-message.js';
+import { createStsClient } from './auth/sts.js';
+import { detectChanges, isAncestor, readFileAtCommit, type ChangeSet } from './checkout/git.js';
+import {
+  formatProblem,
+  MANIFEST_LIMITS,
+  parseManifest,
+  type ManifestEntry,
+} from './manifest/manifest.js';
+import { planSync, type PlanItem } from './sync/plan.js';
+import { commentMarker, upsertPrComments } from './report/pr-comment.js';
+import { redact } from './runtime/redact.js';
+import { annotateFailures, failedCount, writeOutputs, writeSummary } from './action/report.js';
+import type { DeploymentDraft, DraftRef } from './ververica/draft.js';
 import type { DraftResult } from './results.js';
-import { ThrottleGate, type RetryContext } from './retry.js';
+import { ThrottleGate, type RetryContext } from './runtime/retry.js';
 import type { Settings } from './settings.js';
-import { renderComment, renderSummary, type SummaryInput } from './summary.js';
-import { syncDrafts } from './sync.js';
-import { VervericaClient } from './ververica-client.js';
-import { readSqlFile, readWorkspaceFile } from './workspace-files.js';
-import { isZeroSha } from './commit-sha.js';
+import { renderComment, renderSummary, type SummaryInput } from './report/summary.js';
+import { syncDrafts } from './sync/sync.js';
+import { VervericaClient } from './ververica/client.js';
+import { readSqlFile, readWorkspaceFile } from './checkout/files.js';
+import { isZeroSha } from './checkout/commit-sha.js';
 
 /** Thrown for a run that must stop before any draft is touched. The message is user-facing. */
 export class RunError extends Error {}

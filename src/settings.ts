@@ -2,8 +2,8 @@
 // No other module calls core.getInput. Defaults live in action.yml only.
 import * as core from '@actions/core';
 import { readFileSync } from 'node:fs';
-import type { OnDrift } from './sync.js';
-import { isZeroSha } from './commit-sha.js';
+import type { OnDrift } from './sync/sync.js';
+import { isZeroSha } from './checkout/commit-sha.js';
 
 export type Mode = 'plan' | 'apply';
 

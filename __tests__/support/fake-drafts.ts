@@ -1,7 +1,7 @@
 // The fake API's draft storage and its business rules (edit lock, artifact kind, server-owned fields).
 // Every draft going in or out is a deep copy, so no caller can change stored state behind its back.
 import { randomUUID } from 'node:crypto';
-import type { DeploymentDraft, DraftLock, DraftRef } from '../../src/draft.js';
+import type { DeploymentDraft, DraftLock, DraftRef } from '../../src/ververica/draft.js';
 import type { Principal } from './fake-gateway.js';
 
 export type StoredDraftInput = DeploymentDraft & { workspace: string; namespace: string };

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { DeploymentDraft } from '../../src/draft.js';
+import type { DeploymentDraft } from '../../src/ververica/draft.js';
 import {
   faultAnswer,
   gatewayError,

@@ -2,7 +2,12 @@
 // so that a test can change any part after signing and see what the server makes of it.
 import { randomUUID } from 'node:crypto';
 import { request, type Dispatcher } from 'undici';
-import { encodePath, encodeRfc3986, signRequest, type Credentials } from '../../src/signer.js';
+import {
+  encodePath,
+  encodeRfc3986,
+  signRequest,
+  type Credentials,
+} from '../../src/ververica/signer.js';
 
 export const API_VERSION = '2022-07-18';
 

@@ -1,13 +1,13 @@
 // One measurement of change detection, in a fresh process so that the action's code runs as
 // cold as it does in a real run (no JIT warmed by earlier runs). Times git alone (the commands
-// src/git.ts and the pipeline run for a push, output read and dropped), then the action's own
+// src/checkout/git.ts and the pipeline run for a push, output read and dropped), then the action's own
 // detect + plan over the same push. Prints one JSON line.
 // Usage: node --import tsx detect-child.ts <dir> <before> <after> <manifest path>
 import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
-import { detectChanges, diffTreeArgs, readFileAtCommit } from '../../src/git.js';
-import { parseManifest } from '../../src/manifest.js';
-import { planSync } from '../../src/plan.js';
+import { detectChanges, diffTreeArgs, readFileAtCommit } from '../../src/checkout/git.js';
+import { parseManifest } from '../../src/manifest/manifest.js';
+import { planSync } from '../../src/sync/plan.js';
 
 export interface DetectSample {
   gitMs: number;

@@ -10,12 +10,12 @@ import {
   parseRetryAfter,
   type ApiError,
   type ApiResult,
-} from './api-error.js';
-import { MAX_RESPONSE_BYTES } from './codes.js';
+} from './errors.js';
+import { MAX_RESPONSE_BYTES } from '../codes.js';
 import type { DeploymentDraft, DraftLock, DraftRef } from './draft.js';
-import { redact } from './redact.js';
+import { redact } from '../runtime/redact.js';
 import { canonicalQueryString, encodePath, signRequest, type Credentials } from './signer.js';
-import { userAgent } from './version.js';
+import { userAgent } from '../runtime/version.js';
 import { createWarmConnections, type WarmConnections } from './warm-connections.js';
 
 export const API_VERSION = '2022-07-18';

@@ -2,7 +2,7 @@
 // edit (GetDeploymentDraftLock) and has no call that releases it, so a draft the action wrote stays
 // locked by the action's identity. The action never takes a lock from anyone else: a draft locked
 // by another holder is reported `DraftLocked` and left alone. Pure: no I/O.
-import type { DeploymentDraft, DraftLock } from './draft.js';
+import type { DeploymentDraft, DraftLock } from '../ververica/draft.js';
 
 /**
  * Label recording the holder ID of the lock the action wrote the draft under. A later run that

@@ -1,7 +1,7 @@
 import * as core from '@actions/core';
-import { errorMessage } from './error-message.js';
-import { runPipeline } from './pipeline.js';
-import { getSettings } from './settings.js';
+import { errorMessage } from '../runtime/error-message.js';
+import { runPipeline } from '../pipeline.js';
+import { getSettings } from '../settings.js';
 
 /**
  * On a runner `core.setFailed` also sets the exit code; a stand-in for `@actions/core`, such as

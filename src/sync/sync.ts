@@ -1,16 +1,21 @@
 // Applies (or plans) the sync of each planned entry to its draft. Every entry ends as exactly one
 // result row: failures are values, and one draft's failure never stops the others.
-import type { ApiError, ApiResult } from './api-error.js';
-import { Code, COMMIT_LABEL } from './codes.js';
-import { unifiedDiff } from './diff.js';
-import { errorMessage } from './error-message.js';
-import { editableFields, type DeploymentDraft, type DraftLock, type DraftRef } from './draft.js';
-import { holderOf, isLockConflict, LOCK_HOLDER_LABEL, LockHolders } from './draft-lock.js';
+import type { ApiError, ApiResult } from '../ververica/errors.js';
+import { Code, COMMIT_LABEL } from '../codes.js';
+import { unifiedDiff } from '../diff/diff.js';
+import { errorMessage } from '../runtime/error-message.js';
+import {
+  editableFields,
+  type DeploymentDraft,
+  type DraftLock,
+  type DraftRef,
+} from '../ververica/draft.js';
+import { holderOf, isLockConflict, LOCK_HOLDER_LABEL, LockHolders } from './lock.js';
 import type { PlanItem } from './plan.js';
-import type { DraftResult, DraftStatus } from './results.js';
-import { withRetry, type RetryContext } from './retry.js';
-import { decodeSql, type SqlFile } from './workspace-files.js';
-import { shortSha } from './commit-sha.js';
+import type { DraftResult, DraftStatus } from '../results.js';
+import { withRetry, type RetryContext } from '../runtime/retry.js';
+import { decodeSql, type SqlFile } from '../checkout/files.js';
+import { shortSha } from '../checkout/commit-sha.js';
 
 export interface DraftApi {
   getDraft(ref: DraftRef): Promise<ApiResult<DeploymentDraft>>;

@@ -1,7 +1,7 @@
 // The only place that talks to the GitHub API: keeps one sync report comment per pull request.
 // A comment is a courtesy, so nothing here throws or fails the run; every outcome is a value.
 import type { getOctokit } from '@actions/github';
-import { redact } from './redact.js';
+import { redact } from '../runtime/redact.js';
 
 export interface CommentTarget {
   owner: string;

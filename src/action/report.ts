@@ -1,7 +1,7 @@
 // The only module that writes the action's outputs, job summary and annotations.
 import * as core from '@actions/core';
-import type { DraftResult } from './results.js';
-import { countByStatus } from './summary.js';
+import type { DraftResult } from '../results.js';
+import { countByStatus } from '../report/summary.js';
 
 const FAILED = new Set(['failed', 'would-fail']);
 

@@ -1,10 +1,10 @@
 // Which Alibaba Cloud credentials the action uses, and a provider that keeps them fresh.
 // The choice is pure (inputs and env in, a source or a message out); the provider does the I/O
 // through injected functions so that tests can drive it with fake servers and a virtual clock.
-import { checkServiceUrl } from './endpoint.js';
-import { errorMessage } from './error-message.js';
-import { redact } from './redact.js';
-import type { Credentials } from './signer.js';
+import { checkServiceUrl } from '../ververica/endpoint.js';
+import { errorMessage } from '../runtime/error-message.js';
+import { redact } from '../runtime/redact.js';
+import type { Credentials } from '../ververica/signer.js';
 import { createStsClient, isTransientCode, type StsClient, type StsFailure } from './sts.js';
 
 export const DEFAULT_AUDIENCE = 'sts.aliyuncs.com';

@@ -11,10 +11,10 @@
 // the full text is too long, diffs are shortened (and then left out) first, then messages, and
 // only then are rows dropped, with a last row saying exactly how many are missing.
 import { Buffer } from 'node:buffer';
-import { shortenDiff } from './diff.js';
+import { shortenDiff } from '../diff/diff.js';
 import { COMMENT_BODY_LIMIT, isCommentMarker } from './pr-comment.js';
-import type { DraftResult, DraftStatus } from './results.js';
-import { shortSha } from './commit-sha.js';
+import type { DraftResult, DraftStatus } from '../results.js';
+import { shortSha } from '../checkout/commit-sha.js';
 
 export interface SummaryInput {
   mode: 'apply' | 'plan';

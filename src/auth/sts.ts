@@ -2,10 +2,10 @@
 // OIDC token itself is the proof of identity, so the request carries no AccessKeyId and no signature.
 import { randomUUID } from 'node:crypto';
 import { request } from 'undici';
-import { systemClock } from './clock.js';
-import { errorMessage } from './error-message.js';
-import { acsDate } from './signer.js';
-import { userAgent } from './version.js';
+import { systemClock } from '../runtime/clock.js';
+import { errorMessage } from '../runtime/error-message.js';
+import { acsDate } from '../ververica/signer.js';
+import { userAgent } from '../runtime/version.js';
 
 export const STS_VERSION = '2015-04-01';
 

@@ -12,7 +12,7 @@ import {
   type Node,
   type YAMLMap,
 } from 'yaml';
-import { YAML_LIMITS, YamlCode, readYaml, show, type YamlProblem } from './manifest-yaml.js';
+import { YAML_LIMITS, YamlCode, readYaml, show, type YamlProblem } from './yaml.js';
 
 export interface ManifestEntry {
   /** Normalized POSIX path relative to the repository root. */

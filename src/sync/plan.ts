@@ -1,7 +1,7 @@
 // Decides which manifest entries a run syncs, from the changed paths and the manifest's own changes.
 // Pure: no git, no files.
 import path from 'node:path';
-import type { ChangeSet } from './git.js';
+import type { ChangeSet } from '../checkout/git.js';
 
 /** The fields of a manifest entry that planning reads. `file` is relative to the repository root. */
 export interface PlanEntry {

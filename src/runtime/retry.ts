@@ -1,8 +1,8 @@
 // Retry for Ververica calls: exponential backoff with full jitter, Retry-After honoured, one shared
 // pause when the API throttles, and a hard deadline that no sleep ever crosses. Pure logic: time,
 // sleeping and randomness come from the injected RetryClock.
-import type { ApiError, ApiResult } from './api-error.js';
-import { Code } from './codes.js';
+import type { ApiError, ApiResult } from '../ververica/errors.js';
+import { Code } from '../codes.js';
 
 export interface RetryPolicy {
   /** Retries after the first attempt: at most `maxRetries + 1` attempts in all. */

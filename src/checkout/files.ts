@@ -5,7 +5,7 @@
 // sync of many drafts that wait sat on each draft's path to its PATCH.
 import { closeSync, constants, fstatSync, openSync, readFileSync, realpathSync } from 'node:fs';
 import path from 'node:path';
-import { Code, MAX_SQL_BYTES } from './codes.js';
+import { Code, MAX_SQL_BYTES } from '../codes.js';
 
 export type SqlFile =
   { ok: true; text: string; bytes: number } | { ok: false; code: string; message: string };
