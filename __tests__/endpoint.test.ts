@@ -83,11 +83,11 @@ describe('resolveEndpoint', () => {
   it.each(cases)('%s', (_name, input, expected) => {
     const result = resolveEndpoint(input);
     if (typeof expected === 'string') {
-      expect(result).toEqual({ ok: true, url: new URL(expected) });
-      if (result.ok) expect(result.url.href).toBe(expected);
+      expect(result).toEqual({ ok: true, value: new URL(expected) });
+      if (result.ok) expect(result.value.href).toBe(expected);
     } else {
       expect(result.ok).toBe(false);
-      if (!result.ok) expect(result.message).toMatch(expected);
+      if (!result.ok) expect(result.error).toMatch(expected);
     }
   });
 
@@ -95,7 +95,7 @@ describe('resolveEndpoint', () => {
     for (const endpoint of ['https://u:s3cr3t-pw@example.com', 'u:s3cr3t-pw@example.com']) {
       const result = resolveEndpoint({ endpoint });
       expect(result.ok).toBe(false);
-      if (!result.ok) expect(result.message).not.toContain('s3cr3t-pw');
+      if (!result.ok) expect(result.error).not.toContain('s3cr3t-pw');
     }
   });
 });
@@ -105,12 +105,12 @@ describe('checkServiceUrl', () => {
     const result = checkServiceUrl('http://sts.aliyuncs.com', 'sts-endpoint');
     expect(result).toEqual({
       ok: false,
-      message: expect.stringMatching(/^sts-endpoint must use https/),
+      error: expect.stringMatching(/^sts-endpoint must use https/),
     });
   });
 
   it('accepts an https STS endpoint', () => {
     const result = checkServiceUrl('https://sts.cn-hangzhou.aliyuncs.com', 'sts-endpoint');
-    expect(result.ok && result.url.href).toBe('https://sts.cn-hangzhou.aliyuncs.com/');
+    expect(result.ok && result.value.href).toBe('https://sts.cn-hangzhou.aliyuncs.com/');
   });
 });

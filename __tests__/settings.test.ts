@@ -5,7 +5,15 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { eventInfo, getSettings, SettingsError, type Settings } from '../src/settings.js';
+import { eventInfo, getSettings, type ActionSettings as Settings } from '../src/action/inputs.js';
+import {
+  INPUT_DEFAULTS,
+  INPUT_RANGES,
+  parseSettings,
+  SettingsError,
+  type InputName,
+  type RunContext,
+} from '../src/settings.js';
 import { ROOT } from './support/action-runner.js';
 import { pullRequestEvent, pushEvent, workflowDispatchEvent, ZERO_SHA } from './support/events.js';
 
@@ -305,5 +313,107 @@ describe('eventInfo', () => {
     );
     expect(info).toMatchObject({ before: undefined, head: ENV_SHA, forced: false });
     expect(info.pullNumber).toBeUndefined();
+  });
+});
+
+describe('parseSettings', () => {
+  const context: RunContext = {
+    event: { name: 'push', head: AFTER, before: BEFORE, forced: false },
+    workspaceDir: '/checkout',
+    runId: '42',
+  };
+  const settingsOf = (inputs: Partial<Record<InputName, string>>, runId = '42') =>
+    parseSettings((name) => inputs[name], { ...context, runId });
+  const problems = (inputs: Partial<Record<InputName, string>>, runId = '42'): string[] => {
+    try {
+      settingsOf(inputs, runId);
+    } catch (error) {
+      expect(error).toBeInstanceOf(SettingsError);
+      return (error as SettingsError).problems;
+    }
+    throw new Error('expected a SettingsError');
+  };
+
+  it("holds every default and every input name to action.yml's", () => {
+    const fromYaml = { ...yamlDefaults };
+    delete fromYaml['github-token'];
+    expect(INPUT_DEFAULTS).toEqual(fromYaml);
+  });
+
+  it('states each range in the description action.yml shows', async () => {
+    const action = parse(await readFile(path.join(ROOT, 'action.yml'), 'utf8')) as {
+      inputs: Record<string, { description: string }>;
+    };
+    for (const [name, range] of Object.entries(INPUT_RANGES)) {
+      const description = action.inputs[name]?.description ?? '';
+      expect({ name, says: description.includes(String(range.max)) }).toEqual({ name, says: true });
+    }
+  });
+
+  it('takes the defaults for inputs not given at all', () => {
+    expect(settingsOf({})).toMatchObject({
+      manifestPath: 'flink-drafts.yaml',
+      mode: 'apply',
+      concurrency: 4,
+      retryBaseDelayMs: 500,
+      credentials: {
+        roleSessionName: 'flink-draft-sync-42',
+        roleDurationSeconds: 3600,
+        audience: 'sts.aliyuncs.com',
+      },
+    });
+  });
+
+  it.each<[string, Partial<Record<InputName, string>>, string, Record<string, unknown>]>([
+    [
+      'a given session name',
+      { 'role-session-name': 'deploy@acme.prod' },
+      '42',
+      { roleSessionName: 'deploy@acme.prod' },
+    ],
+    ['no usable run id', {}, '', { roleSessionName: 'flink-draft-sync' }],
+    [
+      'a run id with other characters',
+      {},
+      '12 34/5',
+      { roleSessionName: 'flink-draft-sync-12345' },
+    ],
+    [
+      'the shortest duration',
+      { 'role-duration-seconds': '900' },
+      '42',
+      { roleDurationSeconds: 900 },
+    ],
+    [
+      'the longest duration',
+      { 'role-duration-seconds': '43200' },
+      '42',
+      { roleDurationSeconds: 43200 },
+    ],
+    ['an audience', { audience: 'github-flink' }, '42', { audience: 'github-flink' }],
+  ])('credentials: %s', (_name, inputs, runId, expected) => {
+    expect(settingsOf(inputs, runId).credentials).toMatchObject(expected);
+  });
+
+  it.each<[string, Partial<Record<InputName, string>>, string[]]>([
+    [
+      'duration too short',
+      { 'role-duration-seconds': '899' },
+      ['role-duration-seconds', '900', '"899"'],
+    ],
+    ['duration too long', { 'role-duration-seconds': '43201' }, ['role-duration-seconds', '43200']],
+    ['duration not whole', { 'role-duration-seconds': '3600.5' }, ['role-duration-seconds']],
+    ['duration not a number', { 'role-duration-seconds': '1h' }, ['role-duration-seconds']],
+    ['session name too short', { 'role-session-name': 'a' }, ['role-session-name', '"a"']],
+    ['session name with a space', { 'role-session-name': 'my run' }, ['role-session-name']],
+    ['a boolean spelled otherwise', { 'list-drafts': 'yes' }, ['list-drafts', 'true or false']],
+  ])('refuses %s', (_name, inputs, expected) => {
+    const found = problems(inputs);
+    expect(found).toHaveLength(1);
+    for (const part of expected) expect(found[0]).toContain(part);
+  });
+
+  it.each(['true', 'True', 'TRUE', 'false', 'False', 'FALSE'])('reads %s as a boolean', (text) => {
+    expect(settingsOf({ 'sync-all': text }).syncAll).toBe(text.toLowerCase() === 'true');
   });
 });

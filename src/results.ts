@@ -20,3 +20,12 @@ export interface DraftResult {
   /** Set when the draft was edited outside git since the last sync. */
   drift?: boolean;
 }
+
+/** A failed row, in either mode. */
+export function isFailed(result: Pick<DraftResult, 'status'>): boolean {
+  return result.status === 'failed' || result.status === 'would-fail';
+}
+
+export function failedCount(results: readonly DraftResult[]): number {
+  return results.filter(isFailed).length;
+}

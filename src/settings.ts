@@ -1,11 +1,9 @@
-// Builds the typed Settings once, from the action's inputs, the runner's env and the event.
-// No other module calls core.getInput. Defaults live in action.yml only.
-import * as core from '@actions/core';
-import { readFileSync } from 'node:fs';
-import type { OnDrift } from './sync/sync.js';
-import { isZeroSha } from './checkout/commit-sha.js';
+// The run's typed settings, and the one place that knows every input's default and range. Pure:
+// a shell (the Action, the CLI) hands in how to read an input and what the run is about, and gets
+// back parsed values (numbers, enums, booleans) or every problem at once.
 
 export type Mode = 'plan' | 'apply';
+export type OnDrift = 'fail' | 'warn' | 'overwrite';
 
 export interface EventInfo {
   name: string;
@@ -21,8 +19,27 @@ export interface EventInfo {
   ref?: string;
 }
 
+/** The events that are a pull request: diffed against the merge base, planned by default. */
+export function isPullRequest(event: Pick<EventInfo, 'name'>): boolean {
+  return event.name === 'pull_request' || event.name === 'pull_request_target';
+}
+
+/** What the credential chain is given; empty strings mean "not set". */
+export interface CredentialInputs {
+  accessKeyId: string;
+  accessKeySecret: string;
+  securityToken: string;
+  roleArn: string;
+  oidcProviderArn: string;
+  roleSessionName: string;
+  roleDurationSeconds: number;
+  audience: string;
+  /** Empty means the regional endpoint when the region is set, else the central one. */
+  stsEndpoint: string;
+}
+
 export interface Settings {
-  /** The checkout (GITHUB_WORKSPACE). */
+  /** The checkout's root folder. */
   workspaceDir: string;
   manifestPath: string;
   mode: Mode;
@@ -31,17 +48,7 @@ export interface Settings {
   region: string;
   endpoint: string;
   defaults: { workspace?: string; namespace?: string };
-  credentials: {
-    accessKeyId: string;
-    accessKeySecret: string;
-    securityToken: string;
-    roleArn: string;
-    oidcProviderArn: string;
-    roleSessionName: string;
-    roleDurationSeconds: number;
-    audience: string;
-    stsEndpoint: string;
-  };
+  credentials: CredentialInputs;
   onDrift: OnDrift;
   concurrency: number;
   /** Read drafts in pages (ListDeploymentDrafts) when that takes fewer calls than one GET each. */
@@ -56,12 +63,71 @@ export interface Settings {
   commentOnPr: boolean;
   /** Tells this workflow's PR comment apart from another's on the same PR. */
   commentKey: string;
-  /** Link to this run, where the full job summary is. */
-  runUrl?: string;
-  githubToken: string;
-  repository?: { owner: string; repo: string };
-  apiUrl: string;
+  /** Names the default STS session, so that RAM's audit log ties it to the run. */
   runId: string;
+}
+
+/**
+ * Every input's default, as action.yml declares it (a test holds the two together). An input
+ * that is not given takes its default; one given empty is refused where the default is not empty.
+ */
+export const INPUT_DEFAULTS = {
+  manifest: 'flink-drafts.yaml',
+  region: '',
+  endpoint: '',
+  workspace: '',
+  namespace: '',
+  'access-key-id': '',
+  'access-key-secret': '',
+  'security-token': '',
+  'role-arn': '',
+  'oidc-provider-arn': '',
+  'role-session-name': '',
+  'role-duration-seconds': '3600',
+  audience: 'sts.aliyuncs.com',
+  'sts-endpoint': '',
+  mode: 'auto',
+  'sync-all': 'false',
+  'on-drift': 'fail',
+  concurrency: '4',
+  'list-drafts': 'true',
+  'max-retries': '4',
+  'retry-delay-seconds': '0.5',
+  'retry-max-delay-seconds': '20',
+  'timeout-minutes': '10',
+  'request-timeout-seconds': '30',
+  'fail-on-error': 'true',
+  'comment-on-pr': 'true',
+  'comment-key': '',
+} as const;
+
+export type InputName = keyof typeof INPUT_DEFAULTS;
+
+/** The ranges that are not a plain enum; `--help` and the README say the same. */
+export const INPUT_RANGES = {
+  'role-duration-seconds': { min: 900, max: 43200 },
+  concurrency: { min: 1, max: 64 },
+  'max-retries': { min: 0, max: 20 },
+  'retry-delay-seconds': { max: 60 },
+  'retry-max-delay-seconds': { max: 600 },
+  'timeout-minutes': { max: 360 },
+  'request-timeout-seconds': { min: 1, max: 600 },
+} as const;
+
+export const MODES = ['auto', 'plan', 'apply'] as const;
+export const ON_DRIFT = ['fail', 'warn', 'overwrite'] as const;
+
+/** An input's raw text; undefined when it was not given at all. */
+export type InputReader = (name: InputName) => string | undefined;
+
+/** What the run is about, as the shell found it. */
+export interface RunContext {
+  event: EventInfo;
+  workspaceDir: string;
+  /** The CI run's ID, or "local". */
+  runId: string;
+  /** A workflow_dispatch run syncs every entry: there is no push to diff. */
+  syncAllEvent?: boolean;
 }
 
 export class SettingsError extends Error {
@@ -70,164 +136,138 @@ export class SettingsError extends Error {
   }
 }
 
-/** core's check of a required input throws; an empty one is collected with the other problems. */
-function required(name: string, problems: string[]): string | undefined {
-  try {
-    return core.getInput(name, { required: true });
-  } catch {
-    problems.push(`input ${name}: required, but it is empty`);
+const SESSION_NAME = /^[A-Za-z0-9.@_-]{2,64}$/;
+const BOOLEANS: Readonly<Record<string, boolean>> = {
+  true: true,
+  True: true,
+  TRUE: true,
+  false: false,
+  False: false,
+  FALSE: false,
+};
+
+/** Reads inputs by name, collecting every problem instead of stopping at the first. */
+class Inputs {
+  readonly problems: string[] = [];
+
+  constructor(private readonly read: InputReader) {}
+
+  text(name: InputName): string {
+    const given = this.read(name);
+    return given === undefined ? INPUT_DEFAULTS[name] : given.trim();
+  }
+
+  required(name: InputName): string | undefined {
+    const value = this.text(name);
+    if (value !== '') return value;
+    this.problems.push(`input ${name}: required, but it is empty`);
     return undefined;
   }
-}
 
-function integer(name: string, min: number, max: number, problems: string[]): number {
-  const raw = required(name, problems);
-  if (raw === undefined) return min;
-  const value = Number(raw);
-  if (!/^\d+$/.test(raw) || value < min || value > max) {
-    problems.push(`input ${name}: expected a whole number from ${min} to ${max}, got "${raw}"`);
-    return min;
+  integer(name: keyof typeof INPUT_RANGES & InputName): number {
+    const { min, max } = INPUT_RANGES[name] as { min: number; max: number };
+    const raw = this.required(name);
+    if (raw === undefined) return min;
+    const value = Number(raw);
+    if (!/^\d+$/.test(raw) || value < min || value > max) {
+      this.problems.push(
+        `input ${name}: expected a whole number from ${min} to ${max}, got "${raw}"`,
+      );
+      return min;
+    }
+    return value;
   }
-  return value;
-}
 
-/** A number above 0, fractions allowed: a budget of half a minute is a real choice. */
-function positive(name: string, max: number, problems: string[]): number {
-  const raw = required(name, problems);
-  if (raw === undefined) return max;
-  const value = Number(raw);
-  if (!/^\d+(\.\d+)?$/.test(raw) || value <= 0 || value > max) {
-    problems.push(`input ${name}: expected a number above 0 and at most ${max}, got "${raw}"`);
-    return max;
+  /** A number above 0, fractions allowed: a budget of half a minute is a real choice. */
+  positive(name: keyof typeof INPUT_RANGES & InputName): number {
+    const { max } = INPUT_RANGES[name];
+    const raw = this.required(name);
+    if (raw === undefined) return max;
+    const value = Number(raw);
+    if (!/^\d+(\.\d+)?$/.test(raw) || value <= 0 || value > max) {
+      this.problems.push(
+        `input ${name}: expected a number above 0 and at most ${max}, got "${raw}"`,
+      );
+      return max;
+    }
+    return value;
   }
-  return value;
-}
 
-function choice<T extends string>(name: string, allowed: readonly T[], problems: string[]): T {
-  const raw = required(name, problems) as T | undefined;
-  if (raw === undefined) return allowed[0] as T;
-  if (!allowed.includes(raw)) {
-    problems.push(`input ${name}: expected one of ${allowed.join(', ')}, got "${raw}"`);
-    return allowed[0] as T;
+  choice<T extends string>(name: InputName, allowed: readonly T[]): T {
+    const raw = this.required(name) as T | undefined;
+    if (raw === undefined) return allowed[0] as T;
+    if (!allowed.includes(raw)) {
+      this.problems.push(`input ${name}: expected one of ${allowed.join(', ')}, got "${raw}"`);
+      return allowed[0] as T;
+    }
+    return raw;
   }
-  return raw;
-}
 
-function boolean(name: string, problems: string[]): boolean {
-  try {
-    return core.getBooleanInput(name, { required: true });
-  } catch {
-    problems.push(`input ${name}: expected true or false, got "${core.getInput(name)}"`);
+  /** The YAML 1.2 core schema's booleans, as the Actions toolkit reads them. */
+  boolean(name: InputName): boolean {
+    const raw = this.text(name);
+    const value = BOOLEANS[raw];
+    if (value !== undefined) return value;
+    this.problems.push(`input ${name}: expected true or false, got "${raw}"`);
     return false;
   }
-}
 
-type Payload = Record<string, unknown>;
-
-function readPayload(problems: string[]): Payload {
-  const file = process.env.GITHUB_EVENT_PATH;
-  if (!file) return {};
-  try {
-    return JSON.parse(readFileSync(file, 'utf8')) as Payload;
-  } catch (error) {
-    problems.push(`event file ${file} cannot be read as JSON (${(error as Error).message})`);
-    return {};
+  sessionName(runId: string): string {
+    const given = this.text('role-session-name');
+    const id = runId.replace(/[^A-Za-z0-9.@_-]/g, '');
+    const name = given || (id ? `flink-draft-sync-${id}` : 'flink-draft-sync');
+    if (!SESSION_NAME.test(name)) {
+      this.problems.push(
+        `input role-session-name: "${name}" must be 2 to 64 characters of letters, digits and . @ - _`,
+      );
+    }
+    return name;
   }
 }
 
-function str(value: unknown): string | undefined {
-  return typeof value === 'string' && value !== '' ? value : undefined;
-}
-
-function field(object: unknown, ...keys: string[]): unknown {
-  let current = object;
-  for (const key of keys) {
-    if (typeof current !== 'object' || current === null) return undefined;
-    current = (current as Record<string, unknown>)[key];
-  }
-  return current;
-}
-
-export function eventInfo(name: string, payload: Payload, envSha: string | undefined): EventInfo {
-  const defaultBranch = str(field(payload, 'repository', 'default_branch'));
-  if (name === 'pull_request' || name === 'pull_request_target') {
-    const number = field(payload, 'pull_request', 'number') ?? field(payload, 'number');
-    return {
-      name,
-      head: str(field(payload, 'pull_request', 'head', 'sha')) ?? envSha ?? '',
-      base: str(field(payload, 'pull_request', 'base', 'sha')),
-      forced: false,
-      pullNumber: typeof number === 'number' ? number : undefined,
-      defaultBranch,
-    };
-  }
-  const before = str(field(payload, 'before'));
-  return {
-    name,
-    before: before && !isZeroSha(before) ? before : undefined,
-    head: str(field(payload, 'after')) ?? envSha ?? '',
-    forced: field(payload, 'forced') === true,
-    defaultBranch,
-    ref: str(field(payload, 'ref')) ?? process.env.GITHUB_REF,
-  };
-}
-
-export function getSettings(): Settings {
-  const problems: string[] = [];
-  const eventName = process.env.GITHUB_EVENT_NAME ?? '';
-  const event = eventInfo(eventName, readPayload(problems), process.env.GITHUB_SHA || undefined);
-  const modeInput = choice('mode', ['auto', 'plan', 'apply'] as const, problems);
-  const isPr = eventName === 'pull_request' || eventName === 'pull_request_target';
-  const mode: Mode = modeInput === 'auto' ? (isPr ? 'plan' : 'apply') : modeInput;
-  if (!event.head) problems.push('cannot tell which commit to sync: GITHUB_SHA is not set');
-
-  const workspaceDir = process.env.GITHUB_WORKSPACE ?? process.cwd();
-  const [owner, repo] = (process.env.GITHUB_REPOSITORY ?? '').split('/');
+/** Parses every input; throws a SettingsError naming each problem. */
+export function parseSettings(read: InputReader, context: RunContext): Settings {
+  const inputs = new Inputs(read);
+  const { event } = context;
+  const modeInput = inputs.choice('mode', MODES);
+  const mode: Mode = modeInput === 'auto' ? (isPullRequest(event) ? 'plan' : 'apply') : modeInput;
+  if (!event.head) inputs.problems.push('cannot tell which commit to sync: GITHUB_SHA is not set');
   const settings: Settings = {
-    workspaceDir,
-    manifestPath: required('manifest', problems) ?? '',
+    workspaceDir: context.workspaceDir,
+    manifestPath: inputs.required('manifest') ?? '',
     mode,
     event,
-    syncAll: boolean('sync-all', problems) || eventName === 'workflow_dispatch',
-    region: core.getInput('region'),
-    endpoint: core.getInput('endpoint'),
+    syncAll: inputs.boolean('sync-all') || context.syncAllEvent === true,
+    region: inputs.text('region'),
+    endpoint: inputs.text('endpoint'),
     defaults: {
-      workspace: core.getInput('workspace') || undefined,
-      namespace: core.getInput('namespace') || undefined,
+      workspace: inputs.text('workspace') || undefined,
+      namespace: inputs.text('namespace') || undefined,
     },
     credentials: {
-      accessKeyId: core.getInput('access-key-id'),
-      accessKeySecret: core.getInput('access-key-secret'),
-      securityToken: core.getInput('security-token'),
-      roleArn: core.getInput('role-arn'),
-      oidcProviderArn: core.getInput('oidc-provider-arn'),
-      roleSessionName:
-        core.getInput('role-session-name') ||
-        `flink-draft-sync-${process.env.GITHUB_RUN_ID ?? 'local'}`,
-      roleDurationSeconds: integer('role-duration-seconds', 900, 43200, problems),
-      audience: required('audience', problems) ?? '',
-      stsEndpoint: core.getInput('sts-endpoint'),
+      accessKeyId: inputs.text('access-key-id'),
+      accessKeySecret: inputs.text('access-key-secret'),
+      securityToken: inputs.text('security-token'),
+      roleArn: inputs.text('role-arn'),
+      oidcProviderArn: inputs.text('oidc-provider-arn'),
+      roleSessionName: inputs.sessionName(context.runId),
+      roleDurationSeconds: inputs.integer('role-duration-seconds'),
+      audience: inputs.required('audience') ?? '',
+      stsEndpoint: inputs.text('sts-endpoint'),
     },
-    onDrift: choice('on-drift', ['fail', 'warn', 'overwrite'] as const, problems),
-    concurrency: integer('concurrency', 1, 64, problems),
-    listDrafts: boolean('list-drafts', problems),
-    maxRetries: integer('max-retries', 0, 20, problems),
-    retryBaseDelayMs: Math.round(positive('retry-delay-seconds', 60, problems) * 1000),
-    retryMaxDelayMs: Math.round(positive('retry-max-delay-seconds', 600, problems) * 1000),
-    timeoutMs: Math.round(positive('timeout-minutes', 360, problems) * 60_000),
-    requestTimeoutMs: integer('request-timeout-seconds', 1, 600, problems) * 1000,
-    failOnError: boolean('fail-on-error', problems),
-    commentOnPr: boolean('comment-on-pr', problems),
-    commentKey: core.getInput('comment-key'),
-    runUrl:
-      owner && repo && process.env.GITHUB_RUN_ID
-        ? `${process.env.GITHUB_SERVER_URL ?? 'https://github.com'}/${owner}/${repo}/actions/runs/${process.env.GITHUB_RUN_ID}`
-        : undefined,
-    githubToken: core.getInput('github-token'),
-    repository: owner && repo ? { owner, repo } : undefined,
-    apiUrl: process.env.GITHUB_API_URL ?? 'https://api.github.com',
-    runId: process.env.GITHUB_RUN_ID ?? 'local',
+    onDrift: inputs.choice('on-drift', ON_DRIFT),
+    concurrency: inputs.integer('concurrency'),
+    listDrafts: inputs.boolean('list-drafts'),
+    maxRetries: inputs.integer('max-retries'),
+    retryBaseDelayMs: Math.round(inputs.positive('retry-delay-seconds') * 1000),
+    retryMaxDelayMs: Math.round(inputs.positive('retry-max-delay-seconds') * 1000),
+    timeoutMs: Math.round(inputs.positive('timeout-minutes') * 60_000),
+    requestTimeoutMs: inputs.integer('request-timeout-seconds') * 1000,
+    failOnError: inputs.boolean('fail-on-error'),
+    commentOnPr: inputs.boolean('comment-on-pr'),
+    commentKey: inputs.text('comment-key'),
+    runId: context.runId,
   };
-  if (problems.length > 0) throw new SettingsError(problems);
+  if (inputs.problems.length > 0) throw new SettingsError(inputs.problems);
   return settings;
 }

@@ -1,9 +1,7 @@
-// The only module that writes the action's outputs, job summary and annotations.
+// The only module that writes the Action's outputs, job summary and annotations.
 import * as core from '@actions/core';
-import type { DraftResult } from '../results.js';
+import { failedCount, isFailed, type DraftResult } from '../results.js';
 import { countByStatus } from '../report/summary.js';
-
-const FAILED = new Set(['failed', 'would-fail']);
 
 /** `updated` also counts `would-update`, and `failed` counts `would-fail`, so plan and apply share outputs. */
 export function writeOutputs(results: DraftResult[]): void {
@@ -33,7 +31,7 @@ export function writeOutputs(results: DraftResult[]): void {
 /** One error annotation per failed draft, on the .sql file, so it shows on the PR's files view. */
 export function annotateFailures(results: readonly DraftResult[]): void {
   for (const r of results) {
-    if (!FAILED.has(r.status)) continue;
+    if (!isFailed(r)) continue;
     const request = r.requestId ? ` (request ${r.requestId})` : '';
     core.error(`${r.code ?? 'Error'}: ${r.message ?? ''}${request}`, {
       title: `Draft ${r.draftName ?? r.draftId} ${r.status}`,
@@ -48,8 +46,4 @@ export async function writeSummary(markdown: string): Promise<void> {
     return;
   }
   await core.summary.addRaw(markdown, true).write({ overwrite: false });
-}
-
-export function failedCount(results: readonly DraftResult[]): number {
-  return results.filter((r) => FAILED.has(r.status)).length;
 }

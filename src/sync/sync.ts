@@ -4,12 +4,14 @@ import type { ApiError, ApiResult } from '../ververica/errors.js';
 import { Code, COMMIT_LABEL } from '../codes.js';
 import { unifiedDiff } from '../diff/diff.js';
 import { errorMessage } from '../runtime/error-message.js';
+import type { DraftApi } from '../ververica/draft-api.js';
 import {
   editableFields,
   type DeploymentDraft,
-  type DraftLock,
+  type DraftRead,
   type DraftRef,
 } from '../ververica/draft.js';
+import type { OnDrift } from '../settings.js';
 import { holderOf, isLockConflict, LOCK_HOLDER_LABEL, LockHolders } from './lock.js';
 import type { PlanItem } from './plan.js';
 import type { DraftResult, DraftStatus } from '../results.js';
@@ -17,21 +19,12 @@ import { withRetry, type RetryContext } from '../runtime/retry.js';
 import { decodeSql, type SqlFile } from '../checkout/files.js';
 import { shortSha } from '../checkout/commit-sha.js';
 
-export interface DraftApi {
-  getDraft(ref: DraftRef): Promise<ApiResult<DeploymentDraft>>;
-  /** GetDeploymentDraftLock: the API requires the draft's edit lock before an edit. */
-  getLock(ref: DraftRef): Promise<ApiResult<DraftLock>>;
-  updateDraft(ref: DraftRef, draft: DeploymentDraft): Promise<ApiResult<DeploymentDraft>>;
-}
-
 /**
  * A write is never based on a read older than this: an older one (a listing read early in a long
  * run, or a read made before a slow lock call) is made again just before the write, so that the
  * newer-commit guard, drift and the lock are judged on what the draft holds now.
  */
 export const MAX_READ_AGE_MS = 2000;
-
-export type OnDrift = 'fail' | 'warn' | 'overwrite';
 
 export interface SyncOptions {
   mode: 'plan' | 'apply';
@@ -58,17 +51,6 @@ export interface SyncDeps {
    * page). Any draft it does not hand out is read by GET.
    */
   listed?: { take(ref: DraftRef): DraftRead | undefined | Promise<DraftRead | undefined> };
-}
-
-/** A draft as read: by GET, or from a listing that keeps only a digest of the script. */
-export interface DraftRead {
-  /** The whole draft; a listed one has no `sqlScript`, which the update replaces anyway. */
-  draft: DeploymentDraft;
-  requestId?: string;
-  /** Whether the draft's script is exactly `text`. */
-  scriptEquals(text: string): boolean;
-  /** When the answer arrived (the retry clock's ms); unknown counts as too old to write on. */
-  readAt?: number;
 }
 
 type Outcome = Pick<DraftResult, 'status' | 'code' | 'message' | 'requestId' | 'diff' | 'drift'> & {

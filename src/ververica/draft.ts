@@ -76,3 +76,14 @@ export function editableFields(draft: DeploymentDraft): DeploymentDraft {
   for (const field of OUTPUT_ONLY_FIELDS) delete editable[field];
   return editable;
 }
+
+/** A draft as read: by GET, or from a listing that keeps only a digest of the script. */
+export interface DraftRead {
+  /** The whole draft; a listed one has no `sqlScript`, which the update replaces anyway. */
+  draft: DeploymentDraft;
+  requestId?: string;
+  /** Whether the draft's script is exactly `text`. */
+  scriptEquals(text: string): boolean;
+  /** When the answer arrived (the retry clock's ms); unknown counts as too old to write on. */
+  readAt?: number;
+}

@@ -1,8 +1,15 @@
 // Where API calls go. Pure: validates the `region` / `endpoint` inputs and builds the base URL.
+import { err, ok, type Result } from '../runtime/result.js';
 
-export type EndpointResult = { ok: true; url: URL } | { ok: false; message: string };
+/** A service's base URL, or a message naming the input to fix. */
+export type EndpointResult = Result<URL, string>;
 
 const REGION_PATTERN = /^[a-z]{2,}(-[a-z0-9]+)+$/;
+
+/** A region ID such as cn-hangzhou or ap-southeast-1: the one test of its shape. */
+export function isRegionId(region: string): boolean {
+  return REGION_PATTERN.test(region);
+}
 const IPV4_LOOPBACK = /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/;
 
 /** Plain http would expose signed requests on the network; it is only for a local fake or proxy. */
@@ -20,34 +27,27 @@ export function checkServiceUrl(raw: string, inputName: string): EndpointResult 
     url = new URL(raw.trim());
   } catch {
     // The raw value is not echoed: it could be a mistyped URL carrying a password.
-    return { ok: false, message: `${inputName} is not an absolute URL (expected https://host)` };
+    return err(`${inputName} is not an absolute URL (expected https://host)`);
   }
   if (url.username || url.password) {
-    return { ok: false, message: `${inputName} must not contain a user name or password` };
+    return err(`${inputName} must not contain a user name or password`);
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    return { ok: false, message: `${inputName} must use https, not ${url.protocol.slice(0, -1)}` };
+    return err(`${inputName} must use https, not ${url.protocol.slice(0, -1)}`);
   }
   if (url.protocol === 'http:' && !isLoopback(url.hostname)) {
-    return {
-      ok: false,
-      message: `${inputName} must use https (http is allowed only for localhost, 127.0.0.0/8 and [::1]); got ${url.origin}`,
-    };
+    return err(
+      `${inputName} must use https (http is allowed only for localhost, 127.0.0.0/8 and [::1]); got ${url.origin}`,
+    );
   }
   if (url.search || url.hash || raw.includes('?') || raw.includes('#')) {
-    return {
-      ok: false,
-      message: `${inputName} must not have a query or fragment; got ${url.origin}`,
-    };
+    return err(`${inputName} must not have a query or fragment; got ${url.origin}`);
   }
   // API paths are absolute; a base path would be silently dropped from the signed request.
   if (url.pathname !== '/') {
-    return {
-      ok: false,
-      message: `${inputName} must not have a path; got ${url.origin}${url.pathname}`,
-    };
+    return err(`${inputName} must not have a path; got ${url.origin}${url.pathname}`);
   }
-  return { ok: true, url: new URL(url.origin) };
+  return ok(new URL(url.origin));
 }
 
 /** The API base URL: `endpoint` when given, otherwise the public endpoint of `region`. */
@@ -56,13 +56,12 @@ export function resolveEndpoint(opts: { region?: string; endpoint?: string }): E
   if (endpoint) return checkServiceUrl(endpoint, 'endpoint');
   const region = opts.region?.trim();
   if (region) {
-    if (!REGION_PATTERN.test(region)) {
-      return {
-        ok: false,
-        message: `region ${JSON.stringify(region)} is not a region ID such as cn-hangzhou or ap-southeast-1`,
-      };
+    if (!isRegionId(region)) {
+      return err(
+        `region ${JSON.stringify(region)} is not a region ID such as cn-hangzhou or ap-southeast-1`,
+      );
     }
-    return { ok: true, url: new URL(`https://ververica.${region}.aliyuncs.com`) };
+    return ok(new URL(`https://ververica.${region}.aliyuncs.com`));
   }
-  return { ok: false, message: 'set either the region input or the endpoint input' };
+  return err('set either the region input or the endpoint input');
 }

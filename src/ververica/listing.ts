@@ -3,12 +3,11 @@
 // whatever goes wrong here, the drafts it did not deliver are read one by one, as without it.
 import { createHash } from 'node:crypto';
 import type { ApiResult } from './errors.js';
-import type { DeploymentDraft, DraftRef } from './draft.js';
+import type { DeploymentDraft, DraftRead, DraftRef } from './draft.js';
 import { errorMessage } from '../runtime/error-message.js';
 import { Limiter } from '../runtime/limiter.js';
 import type { PlanItem } from '../sync/plan.js';
 import { withRetry, type RetryContext } from '../runtime/retry.js';
-import type { DraftRead } from '../sync/sync.js';
 
 /**
  * Fewer drafts than this in one namespace are read one by one: their GETs run side by side anyway,

@@ -1,0 +1,113 @@
+// The engine: one run, from the manifest and the changes to a result row per draft. It knows
+// nothing of GitHub Actions: a shell (src/action/, the CLI) parses the settings, hands in its edges
+// and reports what comes back.
+import { remoteAccess, type AuthEdges } from './auth/access.js';
+import { openCheckout } from './checkout/checkout.js';
+import { isZeroSha } from './checkout/commit-sha.js';
+import { formatProblem } from './manifest/manifest.js';
+import {
+  entriesAtBase,
+  loadManifest,
+  ManifestInvalid,
+  readManifestEarly,
+} from './manifest/load.js';
+import type { DraftResult } from './results.js';
+import type { Log } from './runtime/log.js';
+import { redact } from './runtime/redact.js';
+import type { Mode, Settings } from './settings.js';
+import { planSync } from './sync/plan.js';
+import { syncPlanned } from './sync/run.js';
+
+/** The outside worlds a run reaches besides the checkout and the API: the log and the auth edges. */
+export interface Edges {
+  log: Log;
+  auth: AuthEdges;
+}
+
+/** What a run did: every field a server may have filled is already scrubbed of secrets. */
+export interface RunReport {
+  mode: Mode;
+  /** The commit synced. */
+  commit: string;
+  results: DraftResult[];
+  /** Run-wide notes for the summary: why the remote part was skipped, git's warnings. */
+  notices: string[];
+  /** The push deleted the branch: nothing was read, and there is nothing to report. */
+  branchDeleted: boolean;
+}
+
+/** Runs the sync. Throws a RunError (user-facing message) when it must stop before any draft. */
+export async function runEngine(settings: Settings, edges: Edges): Promise<RunReport> {
+  const { log } = edges;
+  const report: RunReport = {
+    mode: settings.mode,
+    commit: settings.event.head,
+    results: [],
+    notices: [],
+    branchDeleted: isZeroSha(settings.event.head),
+  };
+  if (report.branchDeleted) {
+    log.notice('The push deleted the branch; there is nothing to sync.');
+    return report;
+  }
+  const checkout = openCheckout(settings.workspaceDir);
+  const options = { path: settings.manifestPath, defaults: settings.defaults };
+  // git works out the changes while the manifest is read and parsed. A broken manifest still
+  // stops the run first, with its own message; the changes are then not needed.
+  const changing = checkout.changes(settings.event, settings.syncAll);
+  changing.catch(() => undefined);
+  const early = settings.syncAll
+    ? undefined
+    : readManifestEarly(checkout, options.path, settings.event.before);
+  let manifest;
+  try {
+    manifest = loadManifest(checkout, options);
+  } catch (error) {
+    if (error instanceof ManifestInvalid) {
+      for (const problem of error.problems) {
+        log.error(formatProblem(problem), {
+          title: 'Invalid flink-draft-sync manifest',
+          file: error.path,
+          line: problem.line,
+          column: problem.column,
+        });
+      }
+    }
+    throw error;
+  }
+  const changes = await changing;
+  for (const warning of changes.warnings) {
+    log.warning(warning);
+    report.notices.push(warning);
+  }
+  if (changes.kind === 'all' && changes.reason !== 'sync-all') report.notices.push(changes.reason);
+  const baseSha = changes.kind === 'diff' ? changes.base : undefined;
+  const items = planSync({
+    entries: manifest.entries,
+    previousEntries:
+      baseSha === undefined
+        ? undefined
+        : await entriesAtBase(checkout, options, baseSha, manifest, early),
+    changes,
+    manifestPath: settings.manifestPath,
+  });
+  const needed = items.some((item) => !item.deleted);
+  const { provider, notice } = await remoteAccess(settings, needed, edges.auth, log);
+  if (notice) report.notices.push(notice);
+  log.info(`${items.length} of ${manifest.entries.length} manifest entries to ${settings.mode}`);
+  const results = await syncPlanned({ settings, items, checkout, provider, baseSha, log });
+  // Every field a server may have filled goes through redaction before any output sees it.
+  const secrets = provider?.secrets() ?? [];
+  const scrub = (text: string | undefined): string | undefined =>
+    text === undefined ? undefined : redact(text, secrets);
+  report.results = results.map((r) => ({
+    ...r,
+    draftName: scrub(r.draftName),
+    code: scrub(r.code),
+    message: scrub(r.message),
+    requestId: scrub(r.requestId),
+    diff: scrub(r.diff),
+  }));
+  report.notices = report.notices.map((n) => redact(n, secrets));
+  return report;
+}

@@ -1,0 +1,103 @@
+// One run's drafts, wired: the draft API with its shared bound, the retry context with the run's
+// deadline, the listing that reads pages just ahead of the writes, and the memory pacer.
+import type { Checkout } from '../checkout/checkout.js';
+import type { CredentialProvider } from '../auth/provider.js';
+import { systemClock } from '../runtime/clock.js';
+import { createGcPacer } from '../runtime/gc-pacer.js';
+import type { Log } from '../runtime/log.js';
+import { ThrottleGate, type RetryContext } from '../runtime/retry.js';
+import { RunError } from '../runtime/run-error.js';
+import type { Settings } from '../settings.js';
+import { openDraftApi, type OpenedDraftApi } from '../ververica/draft-api.js';
+import { resolveEndpoint } from '../ververica/endpoint.js';
+import { startListing, type Listing } from '../ververica/listing.js';
+import type { DraftResult } from '../results.js';
+import type { PlanItem } from './plan.js';
+import { syncDrafts } from './sync.js';
+
+export interface RunInput {
+  settings: Settings;
+  items: PlanItem[];
+  checkout: Checkout;
+  /** Undefined: the local files are checked, the API is not called. */
+  provider?: CredentialProvider;
+  /** The diff's base commit, when there is one. */
+  baseSha?: string;
+  log: Log;
+}
+
+export async function syncPlanned(input: RunInput): Promise<DraftResult[]> {
+  const { settings, items, checkout, provider, log } = input;
+  const clock = systemClock;
+  const deadline = clock.now() + settings.timeoutMs;
+  let api: OpenedDraftApi | undefined;
+  if (provider) {
+    const endpoint = resolveEndpoint({ region: settings.region, endpoint: settings.endpoint });
+    if (!endpoint.ok) throw new RunError(endpoint.error);
+    api = openDraftApi({
+      endpoint: endpoint.value,
+      provider,
+      concurrency: settings.concurrency,
+      requestTimeoutMs: settings.requestTimeoutMs,
+      deadline,
+    });
+  }
+  const gcPacer = createGcPacer();
+  const retry: RetryContext = {
+    policy: {
+      maxRetries: settings.maxRetries,
+      baseDelayMs: settings.retryBaseDelayMs,
+      maxDelayMs: settings.retryMaxDelayMs,
+    },
+    clock,
+    deadline,
+    gate: new ThrottleGate(clock),
+  };
+  // Opened while the first calls are in flight; no more than the run has drafts to read or write.
+  api?.warm(items.filter((item) => !item.deleted).length);
+  let listing: Listing | undefined;
+  try {
+    // Drafts are written as their pages arrive, not after the last page.
+    listing =
+      api && settings.mode === 'apply' && settings.listDrafts
+        ? startListing(items, {
+            api,
+            retry,
+            concurrency: settings.concurrency,
+            log: (message) => log.info(message),
+            warn: (message) => log.warning(message),
+            pageRead: (scriptChars) => gcPacer.read(scriptChars),
+          })
+        : undefined;
+    return await syncDrafts(
+      items,
+      {
+        mode: settings.mode,
+        onDrift: settings.onDrift,
+        commitSha: settings.event.head,
+        baseSha: input.baseSha,
+        concurrency: settings.concurrency,
+      },
+      {
+        api,
+        readSql: (file) => {
+          const sql = checkout.readSql(file);
+          if (sql.ok) gcPacer.read(sql.bytes);
+          return sql;
+        },
+        fileAtCommit: (sha, file) => checkout.fileAt(sha, file),
+        isAncestor: (ancestor, descendant) => checkout.isAncestor(ancestor, descendant),
+        retry,
+        listed: listing?.listed,
+        warn: (message) => log.warning(message),
+      },
+    );
+  } finally {
+    // No draft is taken any more: a listing waiting to be wanted stops reading pages.
+    listing?.listed.finish();
+    await listing?.done;
+    // Every call is over. The idle connections close while the report is written: nothing needs to
+    // wait for that, and the process still exits only once they are closed.
+    api?.close().catch(() => undefined);
+  }
+}

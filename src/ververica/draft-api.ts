@@ -1,0 +1,56 @@
+// The draft API a run uses: one client, and one bound on the calls in flight that the listing and
+// every draft's own calls share. The one place that decides how the client is built.
+import type { CredentialProvider } from '../auth/provider.js';
+import { Limiter } from '../runtime/limiter.js';
+import { VervericaClient } from './client.js';
+import type { DeploymentDraft, DraftLock, DraftRef } from './draft.js';
+import type { ApiResult } from './errors.js';
+import type { DraftLister } from './listing.js';
+
+export interface DraftApi {
+  getDraft(ref: DraftRef): Promise<ApiResult<DeploymentDraft>>;
+  /** GetDeploymentDraftLock: the API requires the draft's edit lock before an edit. */
+  getLock(ref: DraftRef): Promise<ApiResult<DraftLock>>;
+  updateDraft(ref: DraftRef, draft: DeploymentDraft): Promise<ApiResult<DeploymentDraft>>;
+}
+
+export interface OpenedDraftApi extends DraftApi, DraftLister {
+  /** Opens up to this many connections while the first calls are in flight. */
+  warm(calls: number): void;
+  /** Closes the idle connections; resolves once they are closed. */
+  close(): Promise<void>;
+}
+
+export interface DraftApiOptions {
+  endpoint: URL;
+  provider: CredentialProvider;
+  /** Calls in flight at once, listing included. */
+  concurrency: number;
+  requestTimeoutMs: number;
+  /** Epoch ms of the run's time budget. */
+  deadline: number;
+}
+
+export function openDraftApi(options: DraftApiOptions): OpenedDraftApi {
+  const { provider } = options;
+  const client = new VervericaClient({
+    endpoint: options.endpoint,
+    credentials: () => provider.get(),
+    requestTimeoutMs: options.requestTimeoutMs,
+    // Twice the calls in flight: a call then never waits for the connection that just answered
+    // (see warm-connections.ts). The limiter below still bounds the calls to `concurrency`.
+    connections: 2 * options.concurrency,
+    deadline: options.deadline,
+    secrets: () => provider.secrets(),
+  });
+  const calls = new Limiter(options.concurrency);
+  return {
+    getDraft: (ref) => calls.run(() => client.getDraft(ref)),
+    getLock: (ref) => calls.run(() => client.getLock(ref)),
+    updateDraft: (ref, draft) => calls.run(() => client.updateDraft(ref, draft)),
+    listDrafts: (workspace, namespace, page) =>
+      calls.run(() => client.listDrafts(workspace, namespace, page)),
+    warm: (count) => client.warm(count),
+    close: () => client.close(),
+  };
+}
