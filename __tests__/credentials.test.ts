@@ -14,6 +14,7 @@ import {
   type OidcSource,
 } from '../src/auth/sources.js';
 import { createStsClient } from '../src/auth/sts.js';
+import type { RetryContext } from '../src/runtime/retry.js';
 import { startFakeOidc, type FakeOidc } from './support/fake-oidc.js';
 import { startFakeSts, type FakeSts, type StsFault } from './support/fake-sts.js';
 
@@ -35,6 +36,15 @@ const EMPTY: CredentialInputs = {
   region: '',
 };
 const OIDC: Partial<CredentialInputs> = { roleArn: ROLE_ARN, oidcProviderArn: PROVIDER_ARN };
+/** Three attempts on a clock that never sleeps, as a run with max-retries 2 would make them. */
+function stsRetry(now: () => number): RetryContext {
+  return {
+    policy: { maxRetries: 2, baseDelayMs: 500, maxDelayMs: 20_000 },
+    clock: { now, sleep: async () => {}, random: () => 1 },
+    deadline: Number.POSITIVE_INFINITY,
+  };
+}
+
 const ENV_KEYS = {
   ALIBABA_CLOUD_ACCESS_KEY_ID: 'LTAI-env-id',
   ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'env-secret',
@@ -332,7 +342,7 @@ describe('createCredentialProvider with GitHub OIDC', () => {
       getIdToken: (audience) => core.getIDToken(audience),
       setSecret: (s) => void masked.push(s),
       now: () => clock,
-      sts: createStsClient({ now: () => clock, sleep: async () => {} }),
+      sts: createStsClient({ retry: stsRetry(() => clock) }),
       ...overrides,
     });
   }
@@ -368,7 +378,7 @@ describe('createCredentialProvider with GitHub OIDC', () => {
   });
 
   it('masks the OIDC token before sending it, and every STS credential as it arrives', async () => {
-    const real = createStsClient({ now: () => clock });
+    const real = createStsClient({ retry: stsRetry(() => clock) });
     let maskedBeforeExchange: string[] = [];
     const p = provider({
       sts: {

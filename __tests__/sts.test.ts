@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { createServer } from 'node:net';
 import { createStsClient, type AssumeRoleWithOidcParams } from '../src/auth/sts.js';
+import type { RetryContext } from '../src/runtime/retry.js';
 import { startFakeSts, type FakeSts, type StsFault } from './support/fake-sts.js';
 
 const PARAMS: AssumeRoleWithOidcParams = {
@@ -23,12 +24,23 @@ beforeEach(async () => {
 });
 afterEach(() => sts.close());
 
-function client(maxAttempts = 3) {
+/** The run's retry context on virtual time; jitter at its ceiling, so each wait is exact. */
+function retryContext(maxAttempts: number, deadline = Number.POSITIVE_INFINITY): RetryContext {
+  return {
+    policy: { maxRetries: maxAttempts - 1, baseDelayMs: 500, maxDelayMs: 20_000 },
+    clock: {
+      now: () => T0 + sleeps.reduce((a, b) => a + b, 0),
+      sleep: async (ms) => void sleeps.push(ms),
+      random: () => 1,
+    },
+    deadline,
+  };
+}
+
+function client(maxAttempts = 3, deadline?: number) {
   return createStsClient({
-    now: () => T0 + sleeps.reduce((a, b) => a + b, 0),
-    sleep: async (ms) => void sleeps.push(ms),
+    retry: retryContext(maxAttempts, deadline),
     nonce: () => `nonce-${++nonces}`,
-    maxAttempts,
   });
 }
 
@@ -138,12 +150,14 @@ describe('AssumeRoleWithOIDC request', () => {
     const issued = sts.issued[0]!;
     expect(result).toEqual({
       ok: true,
-      requestId: 'fake-sts-request-1',
-      credentials: {
-        accessKeyId: issued.AccessKeyId,
-        accessKeySecret: issued.AccessKeySecret,
-        securityToken: issued.SecurityToken,
-        expiration: issued.Expiration,
+      value: {
+        requestId: 'fake-sts-request-1',
+        credentials: {
+          accessKeyId: issued.AccessKeyId,
+          accessKeySecret: issued.AccessKeySecret,
+          securityToken: issued.SecurityToken,
+          expiration: issued.Expiration,
+        },
       },
     });
   });
@@ -182,7 +196,7 @@ describe('retries', () => {
     expect(sts.calls).toHaveLength(3);
     expect(result).toEqual({
       ok: false,
-      failure: expect.objectContaining({
+      error: expect.objectContaining({
         kind: 'api',
         status: 503,
         code: 'ServiceUnavailable',
@@ -202,14 +216,61 @@ describe('retries', () => {
     const result = await client().assumeRoleWithOidc(sts.url, PARAMS);
     expect(sts.calls).toHaveLength(1);
     expect(sleeps).toEqual([]);
-    expect(result.ok || result.failure).toMatchObject({ code, attempts: 1, kind: 'api' });
+    expect(result.ok || result.error).toMatchObject({ code, attempts: 1, kind: 'api' });
   });
 
   it('reports a 2xx answer without credentials as malformed, without retrying', async () => {
     sts.failNext({ status: 200, body: '{"RequestId":"r-1","Credentials":{"AccessKeyId":"x"}}' });
     const result = await client().assumeRoleWithOidc(sts.url, PARAMS);
     expect(sts.calls).toHaveLength(1);
-    expect(result.ok || result.failure).toMatchObject({ kind: 'malformed', requestId: 'r-1' });
+    expect(result.ok || result.error).toMatchObject({ kind: 'malformed', requestId: 'r-1' });
+  });
+
+  it.each([
+    ['Retry-After in seconds', { 'retry-after': '3' }, 3000],
+    ['x-acs-retry-after in milliseconds', { 'x-acs-retry-after': '1500' }, 1500],
+    ['a Retry-After shorter than the backoff', { 'retry-after': '0' }, 500],
+  ])('waits as %s says before the next attempt', async (_name, headers, wait) => {
+    sts.failNext({ status: 503, code: 'ServiceUnavailable', headers });
+    const result = await client().assumeRoleWithOidc(sts.url, PARAMS);
+    expect(result.ok).toBe(true);
+    expect(sleeps).toEqual([wait]);
+  });
+
+  it('treats x-acs-retry-after as throttling whatever the code', async () => {
+    sts.failNext({ status: 400, code: 'SomethingElse', headers: { 'x-acs-retry-after': '200' } });
+    const result = await client().assumeRoleWithOidc(sts.url, PARAMS);
+    expect(result.ok).toBe(true);
+    expect(sleeps).toEqual([500]);
+  });
+
+  it('jitters each wait with the clock: no two runs retry in step', async () => {
+    sts.failNext({ status: 503, code: 'ServiceUnavailable' });
+    const retry = retryContext(3);
+    const result = await createStsClient({
+      retry: { ...retry, clock: { ...retry.clock, random: () => 0.25 } },
+    }).assumeRoleWithOidc(sts.url, PARAMS);
+    expect(result.ok).toBe(true);
+    expect(sleeps).toEqual([125]);
+  });
+
+  it('starts no attempt past the run deadline, and says so', async () => {
+    sts.failAlways({ status: 503, code: 'ServiceUnavailable' });
+    const result = await client(5, T0 + 1200).assumeRoleWithOidc(sts.url, PARAMS);
+    // The first wait (500 ms) fits; the second (1,000 ms) would reach past the deadline.
+    expect(sts.calls).toHaveLength(2);
+    expect(sleeps).toEqual([500]);
+    expect(result.ok || result.error).toMatchObject({ code: 'ServiceUnavailable', attempts: 2 });
+  });
+
+  it('makes no attempt once the deadline has passed', async () => {
+    const result = await client(3, T0).assumeRoleWithOidc(sts.url, PARAMS);
+    expect(sts.calls).toHaveLength(0);
+    expect(result.ok || result.error).toMatchObject({
+      kind: 'network',
+      attempts: 0,
+      message: expect.stringContaining('time budget'),
+    });
   });
 
   it('reports an unreachable endpoint as a network failure after every attempt', async () => {
@@ -218,7 +279,7 @@ describe('retries', () => {
       new URL(`http://127.0.0.1:${closed}`),
       PARAMS,
     );
-    expect(result.ok || result.failure).toMatchObject({ kind: 'network', attempts: 2 });
+    expect(result.ok || result.error).toMatchObject({ kind: 'network', attempts: 2 });
     expect(sleeps).toEqual([500]);
   });
 });

@@ -12,8 +12,10 @@ import {
   readManifestEarly,
 } from './manifest/load.js';
 import type { DraftResult } from './results.js';
+import { systemClock } from './runtime/clock.js';
 import type { Log } from './runtime/log.js';
 import { redact } from './runtime/redact.js';
+import { ThrottleGate, type RetryContext } from './runtime/retry.js';
 import type { Mode, Settings } from './settings.js';
 import { planSync } from './sync/plan.js';
 import { syncPlanned } from './sync/run.js';
@@ -50,6 +52,17 @@ export async function runEngine(settings: Settings, edges: Edges): Promise<RunRe
     log.notice('The push deleted the branch; there is nothing to sync.');
     return report;
   }
+  // One budget for the run: STS, listing and every draft's calls share its deadline.
+  const retry: RetryContext = {
+    policy: {
+      maxRetries: settings.maxRetries,
+      baseDelayMs: settings.retryBaseDelayMs,
+      maxDelayMs: settings.retryMaxDelayMs,
+    },
+    clock: systemClock,
+    deadline: systemClock.now() + settings.timeoutMs,
+    gate: new ThrottleGate(systemClock),
+  };
   const checkout = openCheckout(settings.workspaceDir);
   const options = { path: settings.manifestPath, defaults: settings.defaults };
   // git works out the changes while the manifest is read and parsed. A broken manifest still
@@ -92,10 +105,10 @@ export async function runEngine(settings: Settings, edges: Edges): Promise<RunRe
     manifestPath: settings.manifestPath,
   });
   const needed = items.some((item) => !item.deleted);
-  const { provider, notice } = await remoteAccess(settings, needed, edges.auth, log);
+  const { provider, notice } = await remoteAccess(settings, needed, edges.auth, retry, log);
   if (notice) report.notices.push(notice);
   log.info(`${items.length} of ${manifest.entries.length} manifest entries to ${settings.mode}`);
-  const results = await syncPlanned({ settings, items, checkout, provider, baseSha, log });
+  const results = await syncPlanned({ settings, items, checkout, provider, baseSha, retry, log });
   // Every field a server may have filled goes through redaction before any output sees it.
   const secrets = provider?.secrets() ?? [];
   const scrub = (text: string | undefined): string | undefined =>

@@ -28,7 +28,15 @@ export interface IssuedCredentials {
 
 /** An error answer, a raw answer, or a dropped connection. */
 export type StsFault =
-  | { status: number; code: string; message?: string; recommend?: string; echoToken?: boolean }
+  | {
+      status: number;
+      code: string;
+      message?: string;
+      recommend?: string;
+      echoToken?: boolean;
+      /** Extra response headers, such as a `Retry-After`. */
+      headers?: Record<string, string>;
+    }
   | { status: number; body: string }
   | 'disconnect';
 
@@ -74,8 +82,13 @@ export async function startFakeSts(options: FakeStsOptions = {}): Promise<FakeSt
   let always: StsFault | undefined;
   let expiration = options.expiration;
 
-  function reply(res: ServerResponse, status: number, body: string): void {
-    res.writeHead(status, { 'content-type': 'application/json;charset=utf-8' });
+  function reply(
+    res: ServerResponse,
+    status: number,
+    body: string,
+    headers: Record<string, string> = {},
+  ): void {
+    res.writeHead(status, { 'content-type': 'application/json;charset=utf-8', ...headers });
     res.end(body);
   }
 
@@ -95,7 +108,7 @@ export async function startFakeSts(options: FakeStsOptions = {}): Promise<FakeSt
       Message: message,
       Recommend: failure.recommend ?? `https://api.aliyun.com/troubleshoot?q=${failure.code}`,
     };
-    reply(res, failure.status, JSON.stringify(body));
+    reply(res, failure.status, JSON.stringify(body), failure.headers);
   }
 
   function problems(call: StsCall): string[] {

@@ -4,6 +4,7 @@
 import { Code } from '../codes.js';
 import { errorMessage } from '../runtime/error-message.js';
 import type { Log } from '../runtime/log.js';
+import type { RetryContext } from '../runtime/retry.js';
 import { redact } from '../runtime/redact.js';
 import { RunError } from '../runtime/run-error.js';
 import type { Settings } from '../settings.js';
@@ -33,19 +34,22 @@ const NO_CREDENTIALS =
   'or role-arn and oidc-provider-arn (keyless, needs permissions id-token: write), ' +
   'or the ALIBABA_CLOUD_ACCESS_KEY_ID / ALIBABA_CLOUD_ACCESS_KEY_SECRET env vars';
 
-function credentialProvider(settings: Settings, edges: AuthEdges): CredentialProvider | undefined {
+function credentialProvider(
+  settings: Settings,
+  edges: AuthEdges,
+  retry: RetryContext,
+): CredentialProvider | undefined {
   const chosen = chooseCredentialSource(
     { ...settings.credentials, region: settings.region },
     edges.env,
   );
   if (!chosen.ok) throw new RunError(chosen.error);
   if (chosen.value.kind === 'none') return undefined;
-  const now = (): number => Date.now();
   return createCredentialProvider(chosen.value, {
     getIdToken: (audience) => edges.idToken(audience),
     setSecret: (value) => edges.setSecret(value),
-    now,
-    sts: createStsClient({ now, requestTimeoutMs: settings.requestTimeoutMs }),
+    now: () => retry.clock.now(),
+    sts: createStsClient({ retry, requestTimeoutMs: settings.requestTimeoutMs }),
     env: edges.env,
   });
 }
@@ -58,6 +62,7 @@ export async function remoteAccess(
   settings: Settings,
   needed: boolean,
   edges: AuthEdges,
+  retry: RetryContext,
   log: Log,
 ): Promise<Access> {
   const skip = (why: string): Access => {
@@ -67,7 +72,7 @@ export async function remoteAccess(
   };
   let provider: CredentialProvider | undefined;
   try {
-    provider = credentialProvider(settings, edges);
+    provider = credentialProvider(settings, edges, retry);
   } catch (error) {
     // A fork's workflow gets secrets as empty strings but variables as set, so a key ID without
     // its secret is what a fork pull request looks like: plan mode says why and goes on.

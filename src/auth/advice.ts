@@ -1,7 +1,7 @@
 // What to tell the user when STS refuses: in terms of the inputs and the RAM setup, for each family
 // of STS error codes. Pure text.
 import type { OidcSource } from './sources.js';
-import { isTransientCode, type StsFailure } from './sts.js';
+import type { StsFailure } from './sts.js';
 
 export function requestIdNote(requestId: string | undefined): string {
   return requestId ? ` (STS RequestId: ${requestId})` : '';
@@ -29,7 +29,7 @@ function stsAdvice(
   subject: string | undefined,
 ): string {
   const provider = source.oidcProviderArn;
-  if (failure.kind !== 'api' || (failure.status ?? 500) >= 500 || isTransientCode(code)) {
+  if (failure.kind !== 'api' || failure.transient) {
     return `STS did not answer usefully after ${failure.attempts} attempt(s) at ${source.stsEndpoint.origin}; retry later or set sts-endpoint to a reachable STS endpoint.`;
   }
   // STS reports an unknown provider both ways: as its own code, and as NoPermission with a message.

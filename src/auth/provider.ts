@@ -6,7 +6,7 @@ import { redact } from '../runtime/redact.js';
 import type { Credentials } from '../ververica/signer.js';
 import { describeStsFailure, requestIdNote } from './advice.js';
 import { NO_CREDENTIALS_MESSAGE, type CredentialSource, type OidcSource } from './sources.js';
-import { createStsClient, type StsClient } from './sts.js';
+import type { StsClient } from './sts.js';
 
 /** STS credentials are replaced once fewer than this many milliseconds of their life remain. */
 export const REFRESH_MARGIN_MS = 5 * 60_000;
@@ -39,6 +39,7 @@ export interface CredentialProviderDeps {
   setSecret: (secret: string) => void;
   /** Epoch milliseconds. */
   now: () => number;
+  /** Needed for an OIDC source: how STS is asked, with the run's retries and deadline. */
   sts?: StsClient;
   /** Where the runner's OIDC variables are read; defaults to process.env. */
   env?: Record<string, string | undefined>;
@@ -86,7 +87,8 @@ function oidcProvider(
   secrets: () => string[],
 ): CredentialProvider {
   const env = deps.env ?? process.env;
-  const sts = deps.sts ?? createStsClient({ now: deps.now });
+  if (!deps.sts) throw new Error('an OIDC credential source needs an STS client');
+  const sts: StsClient = deps.sts;
   let session: Session | undefined;
   // Shared by every get() that arrives while STS is being asked, so a burst of drafts makes one call.
   let pending: Promise<Session> | undefined;
@@ -124,19 +126,19 @@ function oidcProvider(
       durationSeconds: source.durationSeconds,
     });
     if (!result.ok) {
-      const { failure } = result;
+      const failure = result.error;
       const message = scrub(describeStsFailure(failure, source, tokenSubject(token)));
       throw new CredentialError(failure.code ?? 'StsUnavailable', message, failure.requestId);
     }
-    const { accessKeyId, accessKeySecret, securityToken, expiration } = result.credentials;
+    const { requestId, credentials: issued } = result.value;
+    const { accessKeyId, accessKeySecret, securityToken, expiration } = issued;
     remember(accessKeySecret, securityToken, accessKeyId);
     const expiresAt = Date.parse(expiration);
     if (Number.isNaN(expiresAt)) {
       throw new CredentialError(
         'StsBadResponse',
-        `STS returned an unreadable Expiration "${scrub(expiration)}"` +
-          requestIdNote(result.requestId),
-        result.requestId,
+        `STS returned an unreadable Expiration "${scrub(expiration)}"` + requestIdNote(requestId),
+        requestId,
       );
     }
     // A runner clock ahead of STS's would make fresh credentials look due at once; the floor keeps

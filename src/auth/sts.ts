@@ -2,10 +2,12 @@
 // OIDC token itself is the proof of identity, so the request carries no AccessKeyId and no signature.
 import { randomUUID } from 'node:crypto';
 import { request } from 'undici';
-import { systemClock } from '../runtime/clock.js';
 import { errorMessage } from '../runtime/error-message.js';
-import { acsDate } from '../ververica/signer.js';
+import type { Result } from '../runtime/result.js';
+import { withRetry, type Attempt, type Retryable, type RetryContext } from '../runtime/retry.js';
 import { userAgent } from '../runtime/version.js';
+import { apiError, retryHint } from '../ververica/errors.js';
+import { acsDate } from '../ververica/signer.js';
 
 export const STS_VERSION = '2015-04-01';
 
@@ -25,7 +27,7 @@ export interface StsCredentials {
   expiration: string;
 }
 
-export interface StsFailure {
+export interface StsFailure extends Retryable {
   /** `api`: STS answered with an error body; `network`: no answer; `malformed`: unreadable answer. */
   kind: 'api' | 'network' | 'malformed';
   status?: number;
@@ -36,53 +38,57 @@ export interface StsFailure {
   requestId?: string;
   /** STS's diagnosis link. */
   recommend?: string;
+  /** Attempts made in all, counted once the retries are over. */
   attempts: number;
 }
 
-export type StsResult =
-  { ok: true; requestId: string; credentials: StsCredentials } | { ok: false; failure: StsFailure };
+export type StsResult = Result<{ requestId: string; credentials: StsCredentials }, StsFailure>;
 
 export interface StsClient {
   assumeRoleWithOidc(endpoint: URL, params: AssumeRoleWithOidcParams): Promise<StsResult>;
 }
 
 export interface StsClientOptions {
-  /** Epoch milliseconds; stamps each attempt's `Timestamp`. */
-  now: () => number;
-  sleep?: (ms: number) => Promise<void>;
+  /**
+   * The run's retries, clock and deadline: STS is retried like any API call, with full jitter,
+   * Retry-After honoured and no attempt started past the deadline.
+   */
+  retry: RetryContext;
   nonce?: () => string;
-  /** Attempts in all, including the first. */
-  maxAttempts?: number;
-  /** Delay before the first retry; doubles after each. */
-  backoffMs?: number;
   requestTimeoutMs?: number;
 }
 
-type Attempt = { result: StsResult; transient: boolean };
+type Attempted = Attempt<{ requestId: string; credentials: StsCredentials }, StsFailure>;
 
 export function createStsClient(options: StsClientOptions): StsClient {
-  const sleep = options.sleep ?? ((ms: number) => systemClock.sleep(ms));
   const nonce = options.nonce ?? randomUUID;
-  const maxAttempts = Math.max(1, options.maxAttempts ?? 3);
-  const backoffMs = options.backoffMs ?? 500;
   const timeoutMs = options.requestTimeoutMs ?? 30_000;
+  const { clock } = options.retry;
+  // STS throttles its own callers: its pauses are not the draft API's.
+  const retry: RetryContext = { ...options.retry, gate: undefined };
+  const notStarted = (): StsFailure => ({
+    kind: 'network',
+    message: 'The time budget ran out before STS could be asked',
+    transient: false,
+    throttled: false,
+    attempts: 0,
+  });
 
   return {
     async assumeRoleWithOidc(endpoint, params) {
-      for (let attempt = 1; ; attempt++) {
-        const query = commonParameters(new Date(options.now()), nonce());
-        const { result, transient } = await post(
-          endpoint,
-          query,
-          roleParameters(params),
-          timeoutMs,
-        );
-        if (result.ok) return result;
-        if (!transient || attempt >= maxAttempts) {
-          return { ok: false, failure: { ...result.failure, attempts: attempt } };
-        }
-        await sleep(backoffMs * 2 ** (attempt - 1));
-      }
+      const result = await withRetry<
+        { requestId: string; credentials: StsCredentials },
+        StsFailure
+      >(
+        () => {
+          const query = commonParameters(new Date(clock.now()), nonce());
+          return post(endpoint, query, roleParameters(params), timeoutMs, clock.now());
+        },
+        retry,
+        notStarted,
+      );
+      if (result.ok) return { ok: true, value: result.value };
+      return { ok: false, error: { ...result.error, attempts: result.attempts } };
     },
   };
 }
@@ -118,9 +124,11 @@ async function post(
   query: Record<string, string>,
   form: Record<string, string>,
   timeoutMs: number,
-): Promise<Attempt> {
+  nowMs: number,
+): Promise<Attempted> {
   let status: number;
   let text: string;
+  let header: (name: string) => string | undefined;
   const url = new URL(endpoint);
   for (const [name, value] of Object.entries(query)) url.searchParams.set(name, value);
   try {
@@ -135,50 +143,57 @@ async function post(
       signal: AbortSignal.timeout(timeoutMs),
     });
     status = response.statusCode;
+    const headers = response.headers;
+    header = (name) => {
+      const value = headers[name];
+      return Array.isArray(value) ? value[0] : value;
+    };
     text = await response.body.text();
   } catch (error) {
-    return failed({ kind: 'network', message: errorMessage(error) }, true);
+    return failed({ kind: 'network', message: errorMessage(error), transient: true });
   }
-  return interpret(status, text);
+  return interpret(status, text, retryHint(header, nowMs));
 }
 
-function interpret(status: number, text: string): Attempt {
+function interpret(
+  status: number,
+  text: string,
+  hint: { retryAfterMs?: number; throttled: boolean },
+): Attempted {
   const body = parseObject(text);
   const requestId = stringField(body, 'RequestId');
-  const serverError = status >= 500;
   if (status >= 200 && status < 300) {
     const credentials = readCredentials(body?.Credentials);
-    if (credentials)
-      return { result: { ok: true, requestId: requestId ?? '', credentials }, transient: false };
+    if (credentials) return { ok: true, value: { requestId: requestId ?? '', credentials } };
     const message = 'STS answered 2xx without complete Credentials';
-    return failed({ kind: 'malformed', status, message, requestId }, false);
+    return failed({ kind: 'malformed', status, message, requestId, transient: false });
   }
   const code = stringField(body, 'Code');
+  // One reading of codes and statuses for every Alibaba Cloud call: the API's (errors.ts).
+  const judged = apiError({ status, code: code ?? '', message: '', ...hint });
+  const retry = {
+    transient: judged.transient,
+    throttled: judged.throttled,
+    retryAfterMs: hint.retryAfterMs,
+  };
   if (!code) {
-    return failed({ kind: 'malformed', status, message: `HTTP ${status}`, requestId }, serverError);
+    return failed({ kind: 'malformed', status, message: `HTTP ${status}`, requestId, ...retry });
   }
-  const failure: Omit<StsFailure, 'attempts'> = {
+  return failed({
     kind: 'api',
     status,
     code,
     message: stringField(body, 'Message') ?? '',
     requestId,
     recommend: stringField(body, 'Recommend'),
-  };
-  return failed(failure, serverError || isTransientCode(code));
+    ...retry,
+  });
 }
 
-export function isTransientCode(code: string): boolean {
-  return (
-    code.startsWith('Throttling') ||
-    code === 'ServiceUnavailable' ||
-    code === 'InternalError' ||
-    code === 'UnknownError'
-  );
-}
-
-function failed(failure: Omit<StsFailure, 'attempts'>, transient: boolean): Attempt {
-  return { result: { ok: false, failure: { ...failure, attempts: 1 } }, transient };
+function failed(
+  failure: Omit<StsFailure, 'attempts' | 'throttled'> & { throttled?: boolean },
+): Attempted {
+  return { ok: false, error: { ...failure, throttled: failure.throttled ?? false, attempts: 1 } };
 }
 
 function parseObject(text: string): Record<string, unknown> | undefined {

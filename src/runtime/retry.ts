@@ -1,8 +1,9 @@
-// Retry for Ververica calls: exponential backoff with full jitter, Retry-After honoured, one shared
-// pause when the API throttles, and a hard deadline that no sleep ever crosses. Pure logic: time,
-// sleeping and randomness come from the injected RetryClock.
-import type { ApiError, ApiResult } from '../ververica/errors.js';
+// The one retry helper, for Ververica and STS calls alike: exponential backoff with full jitter,
+// Retry-After honoured, one shared pause when the API throttles, and a hard deadline that no sleep
+// ever crosses. Pure logic: time, sleeping and randomness come from the injected RetryClock.
 import { Code } from '../codes.js';
+import type { ApiError, ApiResult } from '../ververica/errors.js';
+import type { Err, Ok } from './result.js';
 
 export interface RetryPolicy {
   /** Retries after the first attempt: at most `maxRetries + 1` attempts in all. */
@@ -73,6 +74,14 @@ export function backoffDelay(
   return Math.floor(r * ceiling);
 }
 
+/** What a failed attempt must say for the loop to decide on another. */
+export interface Retryable {
+  transient: boolean;
+  throttled: boolean;
+  /** The server's own wait, from `x-acs-retry-after` or `Retry-After`. */
+  retryAfterMs?: number;
+}
+
 function deadlineError(): ApiError {
   return {
     status: 0,
@@ -83,23 +92,37 @@ function deadlineError(): ApiError {
   };
 }
 
+/** An attempt's outcome: a Result, whose value may come with the request's ID. */
+export type Attempt<T, E> = (Ok<T> & { requestId?: string }) | Err<E>;
+
 /**
  * Calls `attempt` (with the 0-based attempt index) until it succeeds, fails for good, runs out of
  * retries, or the next attempt could not start before the deadline. Returns the last result and
- * how many attempts were made.
+ * how many attempts were made. `notStarted` is the error when the deadline let no attempt start;
+ * for API calls it is an ApiError with code `Timeout`.
  */
-export async function withRetry<T>(
+export function withRetry<T>(
   attempt: (n: number) => Promise<ApiResult<T>>,
   ctx: RetryContext,
-): Promise<ApiResult<T> & { attempts: number }> {
+): Promise<ApiResult<T> & { attempts: number }>;
+export function withRetry<T, E extends Retryable>(
+  attempt: (n: number) => Promise<Attempt<T, E>>,
+  ctx: RetryContext,
+  notStarted: () => E,
+): Promise<Attempt<T, E> & { attempts: number }>;
+export async function withRetry<T, E extends Retryable>(
+  attempt: (n: number) => Promise<Attempt<T, E>>,
+  ctx: RetryContext,
+  notStarted: () => E = deadlineError as unknown as () => E,
+): Promise<Attempt<T, E> & { attempts: number }> {
   const { policy, clock, deadline, gate } = ctx;
   const retries = Number.isFinite(policy.maxRetries) ? Math.floor(policy.maxRetries) : 0;
   const maxAttempts = Math.max(0, retries) + 1;
-  let last: ApiResult<T> | undefined;
+  let last: Attempt<T, E> | undefined;
   let attempts = 0;
 
-  const giveUp = (): ApiResult<T> & { attempts: number } =>
-    last ? { ...last, attempts } : { ok: false, error: deadlineError(), attempts };
+  const giveUp = (): Attempt<T, E> & { attempts: number } =>
+    last ? { ...last, attempts } : { ok: false, error: notStarted(), attempts };
 
   for (;;) {
     if (gate && !(await gate.wait(deadline))) return giveUp();

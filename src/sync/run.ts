@@ -1,11 +1,9 @@
-// One run's drafts, wired: the draft API with its shared bound, the retry context with the run's
-// deadline, the listing that reads pages just ahead of the writes, and the memory pacer.
+// One run's drafts, wired: the draft API with its shared bound, the listing that reads pages just ahead of the writes, and the memory pacer.
 import type { Checkout } from '../checkout/checkout.js';
 import type { CredentialProvider } from '../auth/provider.js';
-import { systemClock } from '../runtime/clock.js';
 import { createGcPacer } from '../runtime/gc-pacer.js';
 import type { Log } from '../runtime/log.js';
-import { ThrottleGate, type RetryContext } from '../runtime/retry.js';
+import type { RetryContext } from '../runtime/retry.js';
 import { RunError } from '../runtime/run-error.js';
 import type { Settings } from '../settings.js';
 import { openDraftApi, type OpenedDraftApi } from '../ververica/draft-api.js';
@@ -23,13 +21,13 @@ export interface RunInput {
   provider?: CredentialProvider;
   /** The diff's base commit, when there is one. */
   baseSha?: string;
+  /** The run's retries, clock and deadline. */
+  retry: RetryContext;
   log: Log;
 }
 
 export async function syncPlanned(input: RunInput): Promise<DraftResult[]> {
-  const { settings, items, checkout, provider, log } = input;
-  const clock = systemClock;
-  const deadline = clock.now() + settings.timeoutMs;
+  const { settings, items, checkout, provider, retry, log } = input;
   let api: OpenedDraftApi | undefined;
   if (provider) {
     const endpoint = resolveEndpoint({ region: settings.region, endpoint: settings.endpoint });
@@ -39,20 +37,10 @@ export async function syncPlanned(input: RunInput): Promise<DraftResult[]> {
       provider,
       concurrency: settings.concurrency,
       requestTimeoutMs: settings.requestTimeoutMs,
-      deadline,
+      deadline: retry.deadline,
     });
   }
   const gcPacer = createGcPacer();
-  const retry: RetryContext = {
-    policy: {
-      maxRetries: settings.maxRetries,
-      baseDelayMs: settings.retryBaseDelayMs,
-      maxDelayMs: settings.retryMaxDelayMs,
-    },
-    clock,
-    deadline,
-    gate: new ThrottleGate(clock),
-  };
   // Opened while the first calls are in flight; no more than the run has drafts to read or write.
   api?.warm(items.filter((item) => !item.deleted).length);
   let listing: Listing | undefined;

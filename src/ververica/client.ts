@@ -3,14 +3,7 @@
 // Every failure comes back as an `ApiError` value with secrets scrubbed from its message.
 import { randomUUID } from 'node:crypto';
 import { Agent, request, type Dispatcher } from 'undici';
-import {
-  apiError,
-  ClientCode,
-  parseAcsRetryAfter,
-  parseRetryAfter,
-  type ApiError,
-  type ApiResult,
-} from './errors.js';
+import { apiError, ClientCode, retryHint, type ApiError, type ApiResult } from './errors.js';
 import { MAX_RESPONSE_BYTES } from '../codes.js';
 import type { DeploymentDraft, DraftLock, DraftRef } from './draft.js';
 import { redact } from '../runtime/redact.js';
@@ -385,12 +378,10 @@ export class VervericaClient {
     const scrubbed = (value: string | undefined): string | undefined =>
       value === undefined ? undefined : scrub(value);
     const headerRequestId = scrubbed(headerValue(response.headers, 'x-acs-request-id'));
-    // The official runtime reads `x-acs-retry-after` (ms) as throttling with that wait.
-    const acsRetryAfterMs = parseAcsRetryAfter(headerValue(response.headers, 'x-acs-retry-after'));
-    const retryAfterMs =
-      acsRetryAfterMs ??
-      parseRetryAfter(headerValue(response.headers, 'retry-after'), this.#now().getTime());
-    const throttled = acsRetryAfterMs !== undefined;
+    const { retryAfterMs, throttled } = retryHint(
+      (name) => headerValue(response.headers, name),
+      this.#now().getTime(),
+    );
     const raw = body.toString('utf8');
     const invalid = (what: string, requestId = headerRequestId): Sent => {
       const excerpt = scrub(raw.replace(/\s+/g, ' ').trim()).slice(0, EXCERPT_CHARS);

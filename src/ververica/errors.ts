@@ -1,5 +1,6 @@
 // Failures of a Ververica OpenAPI call, as values. The retry loop reads `transient`, `throttled` and
 // `retryAfterMs`; the summary shows `code`, `message` and `requestId`.
+import type { Err, Ok } from '../runtime/result.js';
 
 export interface ApiError {
   /** HTTP status; 0 when no response arrived (network failure, timeout, request not sent). */
@@ -15,8 +16,8 @@ export interface ApiError {
   throttled: boolean;
 }
 
-export type ApiResult<T> =
-  { ok: true; value: T; requestId?: string } | { ok: false; error: ApiError };
+/** A call's Result: the value with the request's ID, or the error. */
+export type ApiResult<T> = (Ok<T> & { requestId?: string }) | Err<ApiError>;
 
 /** Codes the client assigns itself when the API gave none. */
 export const ClientCode = {
@@ -30,10 +31,13 @@ export const ClientCode = {
   NoCredentials: 'NoCredentials',
 } as const;
 
+/** Codes worth another attempt whatever the status: Alibaba Cloud's gateways send these for STS too. */
 const TRANSIENT_CODES: ReadonlySet<string> = new Set([
   ClientCode.NetworkError,
   ClientCode.RequestTimeout,
   'ServiceUnavailable',
+  'InternalError',
+  'UnknownError',
 ]);
 
 export function isThrottled(code: string, status: number): boolean {
@@ -75,6 +79,19 @@ export function apiError(fields: {
 export function parseAcsRetryAfter(value: string | undefined): number | undefined {
   const text = value?.trim();
   return text && /^\d+$/.test(text) ? Number(text) : undefined;
+}
+
+/**
+ * The server's wait from an answer's headers: `x-acs-retry-after` (which also marks throttling, as
+ * the official runtime reads it) before `Retry-After`.
+ */
+export function retryHint(
+  header: (name: string) => string | undefined,
+  nowMs: number,
+): { retryAfterMs?: number; throttled: boolean } {
+  const acs = parseAcsRetryAfter(header('x-acs-retry-after'));
+  if (acs !== undefined) return { retryAfterMs: acs, throttled: true };
+  return { retryAfterMs: parseRetryAfter(header('retry-after'), nowMs), throttled: false };
 }
 
 /**
