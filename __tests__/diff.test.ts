@@ -1,6 +1,7 @@
 import { describe, it, expect } from '@jest/globals';
 import fc from 'fast-check';
 import { shortenDiff, unifiedDiff } from '../src/diff/diff.js';
+import * as jsdiff from 'diff';
 
 const NO_LIMITS = { maxLines: Infinity, maxBytes: Infinity };
 
@@ -352,5 +353,43 @@ describe('unifiedDiff on a large script', () => {
     const r = unifiedDiff(old, next, NO_LIMITS);
     expect({ added: r.added, removed: r.removed }).toEqual({ added: 20_000, removed: 20_000 });
     expect(applyPatch(old, r.text)).toBe(next);
+  });
+});
+
+// jsdiff (the `diff` package, a devDependency only) is a second, independent implementation of
+// the unified format: a patch it can apply, and an edit as short as its own, cannot come from a
+// mistake that this file's own applyPatch shares with diff.ts.
+describe('against jsdiff', () => {
+  const lfText = fc
+    .record({
+      lines: fc.array(fc.constantFrom('a', 'b', 'c', 'SELECT 1;', '', '  -- x'), {
+        maxLength: 40,
+      }),
+      final: fc.boolean(),
+    })
+    .map(({ lines, final }) => lines.join('\n') + (final && lines.length > 0 ? '\n' : ''));
+
+  it('writes patches that jsdiff applies to the old text, giving the new one', () => {
+    fc.assert(
+      fc.property(lfText, lfText, fc.nat({ max: 5 }), (before, after, context) => {
+        const { text } = unifiedDiff(before, after, { ...NO_LIMITS, context });
+        expect(text === '' ? before : jsdiff.applyPatch(before, text)).toBe(after);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('changes as few lines as jsdiff does: both are shortest edits', () => {
+    fc.assert(
+      fc.property(lfText, lfText, (before, after) => {
+        const ours = unifiedDiff(before, after, NO_LIMITS);
+        const theirs = jsdiff
+          .structuredPatch('old', 'new', before, after, '', '', { context: 0 })
+          .hunks.flatMap((hunk) => hunk.lines);
+        const changed = theirs.filter((line) => /^[-+]/.test(line)).length;
+        expect(ours.added + ours.removed).toBe(changed);
+      }),
+      { numRuns: 500 },
+    );
   });
 });

@@ -1,27 +1,18 @@
 // The real clock behind RetryClock. Everything that waits takes a RetryClock instead of calling
 // timers directly, so that tests can run on virtual time.
+import { setTimeout as delay } from 'node:timers/promises';
 import type { RetryClock } from './retry.js';
 
 // Node fires longer timers after 1 ms instead, so long sleeps are taken in steps.
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
-function sleepOnce(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    // Rejecting (with the signal's reason) keeps a cancelled wait from looking like a finished one.
-    if (signal?.aborted) {
-      reject(signal.reason);
-      return;
-    }
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
+async function sleepOnce(ms: number, signal?: AbortSignal): Promise<void> {
+  try {
+    await delay(ms, undefined, { signal });
+  } catch (error) {
+    // Node rejects with its own AbortError; the signal's reason says who cancelled, and why.
+    throw signal?.aborted ? signal.reason : error;
+  }
 }
 
 export const systemClock: RetryClock = {
