@@ -23,8 +23,8 @@ function parse(text: string, options: Partial<ManifestOptions> = {}): ManifestRe
 
 function problemsOf(text: string, options: Partial<ManifestOptions> = {}): ManifestProblem[] {
   const result = parse(text, options);
-  if (result.ok) throw new Error(`expected problems, got ${JSON.stringify(result.entries)}`);
-  return result.problems;
+  if (result.ok) throw new Error(`expected problems, got ${JSON.stringify(result.value)}`);
+  return result.error;
 }
 
 /** [code, field, line, column] of every problem, in order. */
@@ -56,7 +56,7 @@ describe('parseManifest accepts a valid manifest', () => {
     ].join('\n');
     expect(parse(text)).toEqual({
       ok: true,
-      entries: [
+      value: [
         {
           file: 'sql/orders_enrich.sql',
           draftId: ID_A,
@@ -78,15 +78,13 @@ describe('parseManifest accepts a valid manifest', () => {
   });
 
   it('accepts an empty drafts list', () => {
-    expect(parse('version: 1\ndrafts: []\n')).toEqual({ ok: true, entries: [] });
+    expect(parse('version: 1\ndrafts: []\n')).toEqual({ ok: true, value: [] });
   });
 
   it('treats an empty defaults mapping as no defaults', () => {
     const text = `version: 1\ndefaults:\ndrafts:\n${entryA}`;
     const result = parse(text, { defaults: { workspace: 'w', namespace: 'n' } });
-    expect(result.ok && result.entries.map((e) => [e.workspace, e.namespace])).toEqual([
-      ['w', 'n'],
-    ]);
+    expect(result.ok && result.value.map((e) => [e.workspace, e.namespace])).toEqual([['w', 'n']]);
   });
 
   it.each([
@@ -99,7 +97,7 @@ describe('parseManifest accepts a valid manifest', () => {
     ['sql/ünïcødé.sql', 'sql/ünïcødé.sql'],
   ])('normalizes file %s to %s', (raw, normalized) => {
     const result = parse(withDefaults(`  - file: ${raw}\n    draftId: ${ID_A}\n`));
-    expect(result.ok && result.entries[0]?.file).toBe(normalized);
+    expect(result.ok && result.value[0]?.file).toBe(normalized);
   });
 });
 
@@ -144,7 +142,7 @@ describe('workspace and namespace precedence: entry > manifest defaults > action
     const fields = entry ? `\n    ${entry}` : '';
     const text = `version: 1\n${defaults}drafts:\n  - file: a.sql\n    draftId: ${ID_A}${fields}\n`;
     const result = parse(text, { defaults: inputs });
-    expect(result.ok && result.entries.map((e) => [e.workspace, e.namespace])).toEqual([expected]);
+    expect(result.ok && result.value.map((e) => [e.workspace, e.namespace])).toEqual([expected]);
   });
 
   it('treats a blank action input as unset', () => {
@@ -618,7 +616,7 @@ describe('hostile input', () => {
       const bombs = ['[', '{', '- ', '? ', ': '].map((s) => s.repeat(size / s.length));
       const codes = bombs.map((text) => {
         const result = parseManifest(text, { path: 'm' });
-        return result.ok ? 'ok' : result.problems.map((p) => p.code).join();
+        return result.ok ? 'ok' : result.error.map((p) => p.code).join();
       });
       process.stdout.write(JSON.stringify(codes));
     `;
@@ -671,7 +669,7 @@ describe('hostile input', () => {
     const result = parse(`version: 1\ndrafts:\n${entries.join('\n')}\n`, {
       defaults: { workspace: 'w', namespace: 'n' },
     });
-    expect(result.ok && result.entries.length).toBe(MANIFEST_LIMITS.maxEntries);
+    expect(result.ok && result.value.length).toBe(MANIFEST_LIMITS.maxEntries);
   });
 
   it('keeps a megabyte of stray brackets to a bounded list', () => {
@@ -701,11 +699,11 @@ describe('hostile input', () => {
 
 function expectWellFormed(result: ManifestResult, text: string): void {
   if (result.ok) return;
-  expect(result.problems.length).toBeGreaterThan(0);
-  expect(result.problems.length).toBeLessThanOrEqual(MANIFEST_LIMITS.maxProblems);
+  expect(result.error.length).toBeGreaterThan(0);
+  expect(result.error.length).toBeLessThanOrEqual(MANIFEST_LIMITS.maxProblems);
   const lineCount = text.split(/\r\n|\r|\n/).length;
   let previous = [0, 0];
-  for (const p of result.problems) {
+  for (const p of result.error) {
     expect(CODES).toContain(p.code);
     expect(p.path).toBe(PATH);
     expect(p.message.length).toBeGreaterThan(0);
@@ -823,7 +821,7 @@ describe('properties', () => {
       fc.property(validManifest, ({ text, entries }) => {
         const result = parse(text, { defaults: { namespace: 'input-ns' } });
         expect(
-          result.ok && result.entries.map((e) => [e.file, e.draftId, e.workspace, e.namespace]),
+          result.ok && result.value.map((e) => [e.file, e.draftId, e.workspace, e.namespace]),
         ).toEqual(
           entries.map((e) => [
             `${e.dir.replace('./', '')}${e.name}.sql`,

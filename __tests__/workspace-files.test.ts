@@ -72,23 +72,23 @@ describe('readSqlFile: what it reads', () => {
     ['a path with a .. that stays inside', 'sql/nested/../job.sql', SQL],
   ])('%s', async (_, relative, text) => {
     const read = readSqlFile(root, relative);
-    expect(read).toEqual({ ok: true, text, bytes: Buffer.byteLength(text) });
+    expect(read).toEqual({ ok: true, value: { text, bytes: Buffer.byteLength(text) } });
   });
 
   it('keeps a BOM and CRLF line ends: the draft gets exactly the repository bytes', async () => {
     const read = readSqlFile(root, 'sql/bom.sql');
-    expect(read).toEqual({ ok: true, text: '\uFEFFSELECT 1;\r\n', bytes: 14 });
-    if (read.ok) expect(Buffer.from(read.text).toString('hex')).toMatch(/^efbbbf.*0d0a$/);
+    expect(read).toEqual({ ok: true, value: { text: '\uFEFFSELECT 1;\r\n', bytes: 14 } });
+    if (read.ok) expect(Buffer.from(read.value.text).toString('hex')).toMatch(/^efbbbf.*0d0a$/);
   });
 
   it('works when the checkout itself is reached through a symlink', async () => {
     expect(readSqlFile(linkedRoot, 'sql/link-inside.sql')).toMatchObject({
       ok: true,
-      text: SQL,
+      value: { text: SQL },
     });
     expect(readSqlFile(linkedRoot, 'sql/link-out.sql')).toMatchObject({
       ok: false,
-      code: 'FileOutsideWorkspace',
+      error: { code: 'FileOutsideWorkspace' },
     });
   });
 });
@@ -114,12 +114,12 @@ describe('readSqlFile: what it refuses', () => {
     ['a NUL byte', 'sql/nul.sql', 'FileHasNulByte', /offset 1/],
   ])('%s: %s → %s', async (_, relative, code, message) => {
     const read = readSqlFile(root, relative);
-    expect(read).toMatchObject({ ok: false, code });
+    expect(read).toMatchObject({ ok: false, error: { code } });
     if (!read.ok) {
-      expect(read.message).toMatch(message);
-      expect(read.message).toContain(relative);
+      expect(read.error.message).toMatch(message);
+      expect(read.error.message).toContain(relative);
       // The refusal never shows what lies outside.
-      expect(read.message).not.toContain('SELECT secret');
+      expect(read.error.message).not.toContain('SELECT secret');
     }
   });
 
@@ -129,8 +129,7 @@ describe('readSqlFile: what it refuses', () => {
     async () => {
       expect(readSqlFile(root, 'sql/fifo.sql')).toMatchObject({
         ok: false,
-        code: 'FileUnreadable',
-        message: 'sql/fifo.sql is not a regular file',
+        error: { code: 'FileUnreadable', message: 'sql/fifo.sql is not a regular file' },
       });
     },
     5000,
@@ -139,16 +138,16 @@ describe('readSqlFile: what it refuses', () => {
   it('reads a file of exactly MAX_SQL_BYTES, and refuses one byte more', async () => {
     const at = readSqlFile(root, 'sql/at-limit.sql');
     const over = readSqlFile(root, 'sql/over-limit.sql');
-    expect(at).toMatchObject({ ok: true, bytes: MAX_SQL_BYTES });
-    expect(over).toMatchObject({ ok: false, code: 'FileTooLarge' });
-    if (!over.ok) expect(over.message).toContain(String(MAX_SQL_BYTES));
+    expect(at).toMatchObject({ ok: true, value: { bytes: MAX_SQL_BYTES } });
+    expect(over).toMatchObject({ ok: false, error: { code: 'FileTooLarge' } });
+    if (!over.ok) expect(over.error.message).toContain(String(MAX_SQL_BYTES));
   });
 
   it('takes a smaller limit from the caller', async () => {
     expect(readSqlFile(root, 'sql/job.sql', SQL.length)).toMatchObject({ ok: true });
     expect(readSqlFile(root, 'sql/job.sql', SQL.length - 1)).toMatchObject({
       ok: false,
-      code: 'FileTooLarge',
+      error: { code: 'FileTooLarge' },
     });
   });
 });
@@ -157,14 +156,14 @@ describe('resolveInsideWorkspace', () => {
   it('gives the real path of a symlink inside', async () => {
     expect(resolveInsideWorkspace(root, 'sql/link-chain.sql')).toEqual({
       ok: true,
-      path: path.join(await realpath(root), 'sql', 'job.sql'),
+      value: path.join(await realpath(root), 'sql', 'job.sql'),
     });
   });
 
   it('refuses a path outside before looking at the file system', async () => {
     expect(resolveInsideWorkspace(root, '../no-such-file.sql')).toMatchObject({
       ok: false,
-      code: 'FileOutsideWorkspace',
+      error: { code: 'FileOutsideWorkspace' },
     });
   });
 });
@@ -178,7 +177,10 @@ describe('decodeSql', () => {
     ['a code point past U+10FFFF', [0xf4, 0x90, 0x80, 0x80], 'FileNotUtf8'],
     ['a NUL first', [0x00], 'FileHasNulByte'],
   ])('refuses %s', (_, bytes, code) => {
-    expect(decodeSql('q.sql', Uint8Array.from(bytes))).toMatchObject({ ok: false, code });
+    expect(decodeSql('q.sql', Uint8Array.from(bytes))).toMatchObject({
+      ok: false,
+      error: { code },
+    });
   });
 
   it('checks the size first, with the limit inclusive', () => {
@@ -186,7 +188,7 @@ describe('decodeSql', () => {
     expect(decodeSql('q.sql', bytes, bytes.length)).toMatchObject({ ok: true });
     expect(decodeSql('q.sql', bytes, bytes.length - 1)).toMatchObject({
       ok: false,
-      code: 'FileTooLarge',
+      error: { code: 'FileTooLarge' },
     });
   });
 
@@ -196,7 +198,7 @@ describe('decodeSql', () => {
         const text = raw.replace(/\0/g, '');
         const bytes = Buffer.from(text, 'utf8');
         const decoded = decodeSql('q.sql', bytes);
-        expect(decoded).toEqual({ ok: true, text, bytes: bytes.length });
+        expect(decoded).toEqual({ ok: true, value: { text, bytes: bytes.length } });
       }),
     );
   });
@@ -206,9 +208,10 @@ describe('decodeSql', () => {
       fc.property(fc.uint8Array({ maxLength: 64 }), (bytes) => {
         const decoded = decodeSql('q.sql', bytes);
         if (decoded.ok)
-          expect(Buffer.from(decoded.text, 'utf8').equals(Buffer.from(bytes))).toBe(true);
-        else expect(['FileNotUtf8', 'FileHasNulByte']).toContain(decoded.code);
-        if (bytes.includes(0)) expect(decoded).toMatchObject({ ok: false, code: 'FileHasNulByte' });
+          expect(Buffer.from(decoded.value.text, 'utf8').equals(Buffer.from(bytes))).toBe(true);
+        else expect(['FileNotUtf8', 'FileHasNulByte']).toContain(decoded.error.code);
+        if (bytes.includes(0))
+          expect(decoded).toMatchObject({ ok: false, error: { code: 'FileHasNulByte' } });
       }),
     );
   });

@@ -53,7 +53,7 @@ const [changes, previousBytes] = await Promise.all([
 ]);
 const previous = parseManifest(previousBytes?.toString('utf8') ?? '', { path: manifestPath });
 // The manifest did not change, so the one at the pushed commit is the same text.
-const entries = previous.ok ? previous.entries : [];
+const entries = previous.ok ? previous.value : [];
 const items = planSync({
   entries,
   previousEntries: entries,

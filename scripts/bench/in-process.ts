@@ -60,7 +60,7 @@ async function manifestParse(runs: number): Promise<Row[]> {
   for (let i = 0; i < runs; i++) {
     const { result, peakBytes } = peakHeap(parse);
     heaps.push(peakBytes / MiB);
-    const parsed = result.ok ? result.entries.length : 0;
+    const parsed = result.ok ? result.value.length : 0;
     if (parsed !== entries) failures.push(`run ${i + 1}: parsed ${parsed} of ${entries} entries`);
   }
   const times = await timed(runs, parse);

@@ -26,11 +26,15 @@ export async function comment(settings: ActionSettings, summary: SummaryInput): 
     enabled: settings.commentOnPr,
   });
   for (const outcome of outcomes) {
-    if ('reason' in outcome) {
-      if (outcome.status === 'failed') core.warning(`PR comment not written: ${outcome.reason}`);
-      else core.info(`PR comment skipped: ${outcome.reason}`);
-    } else {
-      core.info(`PR comment ${outcome.status} on #${outcome.pullNumber}`);
+    switch (outcome.status) {
+      case 'failed':
+        core.warning(`PR comment not written: ${outcome.reason}`);
+        break;
+      case 'skipped':
+        core.info(`PR comment skipped: ${outcome.reason}`);
+        break;
+      default:
+        core.info(`PR comment ${outcome.status} on #${outcome.pullNumber}`);
     }
   }
 }

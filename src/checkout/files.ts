@@ -6,9 +6,22 @@
 import { closeSync, constants, fstatSync, openSync, readFileSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { Code, MAX_SQL_BYTES } from '../codes.js';
+import { err, ok, type Result } from '../runtime/result.js';
 
-export type SqlFile =
-  { ok: true; text: string; bytes: number } | { ok: false; code: string; message: string };
+/** Why a file cannot be used: one of the File* codes, and a sentence that names the file. */
+export interface FileProblem {
+  code: string;
+  message: string;
+}
+
+/** A .sql file's text, and its size in bytes. */
+export type SqlFile = Result<{ text: string; bytes: number }, FileProblem>;
+
+export type FileBytes = Result<Buffer, FileProblem>;
+
+function problem(code: string, message: string): { ok: false; error: FileProblem } {
+  return err({ code, message });
+}
 
 function isInside(root: string, candidate: string): boolean {
   const rel = path.relative(root, candidate);
@@ -25,41 +38,31 @@ function errnoCode(error: unknown): string | undefined {
 export function resolveInsideWorkspace(
   root: string,
   relative: string,
-): { ok: true; path: string } | { ok: false; code: string; message: string } {
+): Result<string, FileProblem> {
   const realRoot = realpathSync.native(root);
   const lexical = path.resolve(realRoot, relative);
   if (!isInside(realRoot, lexical)) {
-    return {
-      ok: false,
-      code: Code.FileOutsideWorkspace,
-      message: `${relative} is outside the repository`,
-    };
+    return problem(Code.FileOutsideWorkspace, `${relative} is outside the repository`);
   }
   let real: string;
   try {
     real = realpathSync.native(lexical);
   } catch (error) {
     if (errnoCode(error) === 'ENOENT') {
-      return {
-        ok: false,
-        code: Code.FileNotFound,
-        message: `${relative} does not exist in the checkout`,
-      };
+      return problem(Code.FileNotFound, `${relative} does not exist in the checkout`);
     }
-    return {
-      ok: false,
-      code: Code.FileUnreadable,
-      message: `${relative} cannot be read (${errnoCode(error) ?? 'error'})`,
-    };
+    return problem(
+      Code.FileUnreadable,
+      `${relative} cannot be read (${errnoCode(error) ?? 'error'})`,
+    );
   }
   if (!isInside(realRoot, real)) {
-    return {
-      ok: false,
-      code: Code.FileOutsideWorkspace,
-      message: `${relative} is a symlink that leads outside the repository`,
-    };
+    return problem(
+      Code.FileOutsideWorkspace,
+      `${relative} is a symlink that leads outside the repository`,
+    );
   }
-  return { ok: true, path: real };
+  return ok(real);
 }
 
 /**
@@ -68,29 +71,22 @@ export function resolveInsideWorkspace(
  */
 export function decodeSql(relative: string, bytes: Uint8Array, maxBytes = MAX_SQL_BYTES): SqlFile {
   if (bytes.byteLength > maxBytes) {
-    return {
-      ok: false,
-      code: Code.FileTooLarge,
-      message: `${relative} is ${bytes.byteLength} bytes; the limit is ${maxBytes} bytes`,
-    };
+    return problem(
+      Code.FileTooLarge,
+      `${relative} is ${bytes.byteLength} bytes; the limit is ${maxBytes} bytes`,
+    );
   }
   const nul = bytes.indexOf(0);
   if (nul >= 0) {
-    return {
-      ok: false,
-      code: Code.FileHasNulByte,
-      message: `${relative} contains a NUL byte at offset ${nul}`,
-    };
+    return problem(Code.FileHasNulByte, `${relative} contains a NUL byte at offset ${nul}`);
   }
   try {
     const text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
-    return { ok: true, text, bytes: bytes.byteLength };
+    return ok({ text, bytes: bytes.byteLength });
   } catch {
-    return { ok: false, code: Code.FileNotUtf8, message: `${relative} is not valid UTF-8` };
+    return problem(Code.FileNotUtf8, `${relative} is not valid UTF-8`);
   }
 }
-
-export type FileBytes = { ok: true; bytes: Buffer } | { ok: false; code: string; message: string };
 
 /**
  * The bytes of a regular file inside the checkout, refused before reading when it is larger than
@@ -103,27 +99,25 @@ export function readWorkspaceFile(root: string, relative: string, maxBytes: numb
   try {
     // Non-blocking, so that a FIFO is refused as not a regular file instead of hanging the run
     // until a writer appears (a blocked open cannot even be abandoned: the process cannot exit).
-    fd = openSync(resolved.path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+    fd = openSync(resolved.value, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   } catch (error) {
-    return {
-      ok: false,
-      code: Code.FileUnreadable,
-      message: `${relative} cannot be opened (${errnoCode(error) ?? 'error'})`,
-    };
+    return problem(
+      Code.FileUnreadable,
+      `${relative} cannot be opened (${errnoCode(error) ?? 'error'})`,
+    );
   }
   try {
     const stat = fstatSync(fd);
     if (!stat.isFile()) {
-      return { ok: false, code: Code.FileUnreadable, message: `${relative} is not a regular file` };
+      return problem(Code.FileUnreadable, `${relative} is not a regular file`);
     }
     if (stat.size > maxBytes) {
-      return {
-        ok: false,
-        code: Code.FileTooLarge,
-        message: `${relative} is ${stat.size} bytes; the limit is ${maxBytes} bytes`,
-      };
+      return problem(
+        Code.FileTooLarge,
+        `${relative} is ${stat.size} bytes; the limit is ${maxBytes} bytes`,
+      );
     }
-    return { ok: true, bytes: readFileSync(fd) };
+    return ok(readFileSync(fd));
   } finally {
     closeSync(fd);
   }
@@ -131,5 +125,5 @@ export function readWorkspaceFile(root: string, relative: string, maxBytes: numb
 
 export function readSqlFile(root: string, relative: string, maxBytes = MAX_SQL_BYTES): SqlFile {
   const file = readWorkspaceFile(root, relative, maxBytes);
-  return file.ok ? decodeSql(relative, file.bytes, maxBytes) : file;
+  return file.ok ? decodeSql(relative, file.value, maxBytes) : file;
 }

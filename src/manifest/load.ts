@@ -33,16 +33,16 @@ export class ManifestInvalid extends RunError {
 export function loadManifest(checkout: Checkout, options: ManifestOptions): Manifest {
   const name = options.path;
   const file = checkout.readFile(name, MANIFEST_LIMITS.maxBytes);
-  if (!file.ok) throw new RunError(`manifest ${name}: ${file.message}`);
+  if (!file.ok) throw new RunError(`manifest ${name}: ${file.error.message}`);
   let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(file.bytes);
+    text = new TextDecoder('utf-8', { fatal: true }).decode(file.value);
   } catch {
     throw new RunError(`manifest ${name} is not valid UTF-8`);
   }
   const parsed = parseManifest(text, options);
-  if (!parsed.ok) throw new ManifestInvalid(name, parsed.problems);
-  return { text, entries: parsed.entries };
+  if (!parsed.ok) throw new ManifestInvalid(name, parsed.error);
+  return { text, entries: parsed.value };
 }
 
 /** The manifest's bytes at a commit, read before the changes are known. */
@@ -84,5 +84,5 @@ export async function entriesAtBase(
   if (text === head.text) return head.entries;
   const parsed = parseManifest(text, options);
   // An earlier manifest that no longer parses cannot tell what changed: treat every entry as new.
-  return parsed.ok ? parsed.entries : [];
+  return parsed.ok ? parsed.value : [];
 }

@@ -13,6 +13,7 @@ import {
   type YAMLMap,
 } from 'yaml';
 import { YAML_LIMITS, YamlCode, readYaml, show, type YamlProblem } from './yaml.js';
+import { err, ok, type Result } from '../runtime/result.js';
 
 export interface ManifestEntry {
   /** Normalized POSIX path relative to the repository root. */
@@ -36,8 +37,8 @@ export interface ManifestProblem {
   message: string;
 }
 
-export type ManifestResult =
-  { ok: true; entries: ManifestEntry[] } | { ok: false; problems: ManifestProblem[] };
+/** The entries, or every problem found, in document order. */
+export type ManifestResult = Result<ManifestEntry[], ManifestProblem[]>;
 
 export interface ManifestOptions {
   path: string;
@@ -120,9 +121,9 @@ interface Found {
 export function parseManifest(text: string, options: ManifestOptions): ManifestResult {
   const lines = new LineCounter();
   const found = collectProblems(text, options, lines);
-  if ('entries' in found) return { ok: true, entries: found.entries };
+  if (found.ok) return found;
   // A stable sort: problems at one spot keep the order in which they were found.
-  const sorted = found.problems.sort((a, b) => a.offset - b.offset);
+  const sorted = found.error.sort((a, b) => a.offset - b.offset);
   const { maxProblems } = MANIFEST_LIMITS;
   const shown = sorted.length > maxProblems ? sorted.slice(0, maxProblems - 1) : sorted;
   const rest = sorted[shown.length];
@@ -135,28 +136,29 @@ export function parseManifest(text: string, options: ManifestOptions): ManifestR
     const { field, code, message } = f;
     return { path: options.path, line: pos.line, column: pos.col, field, code, message };
   });
-  return { ok: false, problems };
+  return err(problems);
 }
 
 function collectProblems(
   text: string,
   options: ManifestOptions,
   lines: LineCounter,
-): { entries: ManifestEntry[] } | { problems: Found[] } {
+): Result<ManifestEntry[], Found[]> {
   const maxBytes = options.maxBytes ?? MANIFEST_LIMITS.maxBytes;
   // UTF-8 never takes fewer bytes than UTF-16 has code units, so a long string needs no encoding.
   if (text.length > maxBytes || Buffer.byteLength(text, 'utf8') > maxBytes) {
     lines.addNewLine(0);
     const message = `the manifest is larger than ${maxBytes} bytes, the limit; make it smaller`;
-    return { problems: [at(0, '', ManifestCode.ManifestTooLarge, message)] };
+    return err([at(0, '', ManifestCode.ManifestTooLarge, message)]);
   }
   const read = readYaml(text, lines);
-  if ('problems' in read) return { problems: read.problems.map(fromYaml) };
-  if (!read.doc) return { problems: [at(0, '', ManifestCode.ManifestEmpty, emptyMessage)] };
-  const properties = read.properties.map(fromYaml);
-  const ctx: Ctx = { text, lines, problems: [...properties, ...longScalars(read.doc)] };
-  const entries = checkManifest(read.doc, options, ctx);
-  return ctx.problems.length > 0 ? { problems: ctx.problems } : { entries };
+  if (!read.ok) return err(read.error.map(fromYaml));
+  const { doc } = read.value;
+  if (!doc) return err([at(0, '', ManifestCode.ManifestEmpty, emptyMessage)]);
+  const properties = read.value.properties.map(fromYaml);
+  const ctx: Ctx = { text, lines, problems: [...properties, ...longScalars(doc)] };
+  const entries = checkManifest(doc, options, ctx);
+  return ctx.problems.length > 0 ? err(ctx.problems) : ok(entries);
 }
 
 const emptyMessage = 'the manifest is empty; it needs `version: 1` and a `drafts:` list';
@@ -345,11 +347,11 @@ function readFile(file: Field | undefined, entryOffset: number, field: string, c
   const raw = readString(file, `${field}.file`, ctx);
   if (raw === undefined) return undefined;
   const checked = checkPath(raw);
-  if ('code' in checked) {
-    report(ctx, file.offset, `${field}.file`, checked.code, checked.message);
+  if (!checked.ok) {
+    report(ctx, file.offset, `${field}.file`, checked.error.code, checked.error.message);
     return undefined;
   }
-  return { path: checked.path, offset: file.offset };
+  return { path: checked.value, offset: file.offset };
 }
 
 function readDraftId(draftId: Field | undefined, entryOffset: number, field: string, ctx: Ctx) {
@@ -419,8 +421,9 @@ function nameProblem(name: string, value: string): string | undefined {
 }
 
 /** Checks a `file:` value and normalizes it to a POSIX path relative to the repository root. */
-function checkPath(raw: string): { path: string } | { code: ManifestCodeValue; message: string } {
-  const fail = (code: ManifestCodeValue, why: string) => ({ code, message: `${show(raw)} ${why}` });
+function checkPath(raw: string): Result<string, { code: ManifestCodeValue; message: string }> {
+  const fail = (code: ManifestCodeValue, why: string) =>
+    err({ code, message: `${show(raw)} ${why}` });
   if (raw.trim() === '') return fail(ManifestCode.PathEmpty, 'is empty; give the .sql file path');
   if (hasControlCharacter(raw))
     return fail(ManifestCode.PathControlCharacter, 'contains a control character; remove it');
@@ -450,7 +453,7 @@ function checkPath(raw: string): { path: string } | { code: ManifestCodeValue; m
       : 'does not end in ".sql"; only .sql files can be synced to SQL drafts';
     return fail(ManifestCode.PathNotSql, why);
   }
-  return { path };
+  return ok(path);
 }
 
 /** A mapping's fields by key; unknown and repeated keys are reported, the first of a repeat wins. */

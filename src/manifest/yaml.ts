@@ -1,6 +1,7 @@
 // Reads the manifest's YAML into a document with source positions, refusing what a manifest never
 // needs and what could exhaust the stack or the CPU. The manifest's own rules live in manifest.ts.
 import { CST, Composer, Lexer, Parser, type Document, type LineCounter } from 'yaml';
+import { err, ok, type Result } from '../runtime/result.js';
 
 export const YAML_LIMITS = {
   /** Nested collections; a valid manifest needs 3. Kept far below where yaml's composer overflows the stack. */
@@ -31,8 +32,10 @@ export interface YamlProblem {
  * `doc` is absent when the text holds no document at all (only comments, say); the caller words
  * that, as it does an empty document, in the manifest's terms.
  */
-export type YamlRead =
-  { doc: Document.Parsed | undefined; properties: YamlProblem[] } | { problems: YamlProblem[] };
+export type YamlRead = Result<
+  { doc: Document.Parsed | undefined; properties: YamlProblem[] },
+  YamlProblem[]
+>;
 
 /**
  * yaml's composer recurses once per nesting level and, deep enough, overflows the stack; V8 can
@@ -49,16 +52,16 @@ export function readYaml(text: string, lines: LineCounter): YamlRead {
   const tokens: CST.Token[] = [];
   lines.addNewLine(0);
   for (const lexeme of new Lexer().lex(text)) {
-    if (scan.feed(lexeme) > ROUGH_DEPTH_LIMIT) return { problems: [tooDeep(scan.start)] };
+    if (scan.feed(lexeme) > ROUGH_DEPTH_LIMIT) return err([tooDeep(scan.start)]);
     for (const token of parser.next(lexeme)) tokens.push(token);
   }
   for (const token of parser.end()) tokens.push(token);
   const deepAt = firstTooDeep(tokens);
-  if (deepAt !== undefined) return { problems: [tooDeep(deepAt)] };
+  if (deepAt !== undefined) return err([tooDeep(deepAt)]);
 
   const docs = compose(tokens, text.length);
   const doc = docs[0];
-  if (!doc) return { doc: undefined, properties: [] };
+  if (!doc) return ok({ doc: undefined, properties: [] });
   const problems = doc.errors.map((e) =>
     at(e.pos[0], YamlCode.YamlSyntax, `invalid YAML: ${e.message}`),
   );
@@ -68,7 +71,7 @@ export function readYaml(text: string, lines: LineCounter): YamlRead {
       'the manifest holds more than one YAML document; keep one (a `---` line starts another)';
     problems.push(at(second.range[0], YamlCode.MultipleDocuments, message));
   }
-  return problems.length > 0 ? { problems } : { doc, properties: scan.properties };
+  return problems.length > 0 ? err(problems) : ok({ doc, properties: scan.properties });
 }
 
 /** A user's value, quoted so that odd characters show, and cut short so that messages stay short. */

@@ -70,7 +70,7 @@ export async function syncPlanned(input: RunInput): Promise<DraftResult[]> {
         api,
         readSql: (file) => {
           const sql = checkout.readSql(file);
-          if (sql.ok) gcPacer.read(sql.bytes);
+          if (sql.ok) gcPacer.read(sql.value.bytes);
           return sql;
         },
         fileAtCommit: (sha, file) => checkout.fileAt(sha, file),

@@ -15,6 +15,7 @@ import type { OnDrift } from '../settings.js';
 import { holderOf, isLockConflict, LOCK_HOLDER_LABEL, LockHolders } from './lock.js';
 import type { PlanItem } from './plan.js';
 import type { DraftResult, DraftStatus } from '../results.js';
+import { err, ok, type Result } from '../runtime/result.js';
 import { withRetry, type RetryContext } from '../runtime/retry.js';
 import { decodeSql, type SqlFile } from '../checkout/files.js';
 import { shortSha } from '../checkout/commit-sha.js';
@@ -179,7 +180,7 @@ class DriftCheck {
       return false;
     }
     const before = decodeSql(file, bytes);
-    if (before.ok && read.scriptEquals(before.text)) return false;
+    if (before.ok && read.scriptEquals(before.value.text)) return false;
     // An `unchanged` result does not refresh the label, so a draft that already held a later
     // commit's text (say, tried out in the console and then committed) is still git's text.
     return !(await this.matchesBase(file, read, recorded));
@@ -190,7 +191,7 @@ class DriftCheck {
     if (!base || base === recorded) return false;
     const bytes = await this.deps.fileAtCommit(base, file).catch(() => undefined);
     const text = bytes && decodeSql(file, bytes);
-    return !!text && text.ok && read.scriptEquals(text.text);
+    return !!text && text.ok && read.scriptEquals(text.value.text);
   }
 
   /**
@@ -214,7 +215,8 @@ type Decision =
   | { kind: 'defer' }
   | { kind: 'write'; draftName?: string; drifted: boolean; driftNote?: string };
 
-type LockTaken = { ok: true; holderId?: string } | { ok: false; outcome: Outcome };
+/** The lock held for the write (the holder ID the API granted, when it said), or the draft's row. */
+type LockTaken = Result<string | undefined, Outcome>;
 
 /** A draft put off to the end of the run (see Decisions.decide). */
 const DEFER = Symbol('defer');
@@ -317,24 +319,18 @@ class Decisions {
   async lock(api: DraftApi, ref: DraftRef, read: DraftRead): Promise<LockTaken> {
     const { mode } = this.options;
     const state = this.holders.stateOf(read.draft);
-    if (state.kind === 'ours') return { ok: true, holderId: state.holderId };
+    if (state.kind === 'ours') return ok(state.holderId);
     if (state.kind === 'other') {
-      return {
-        ok: false,
-        outcome: lockedOutcome(mode, holderOf(state.lock), undefined, read.requestId),
-      };
+      return err(lockedOutcome(mode, holderOf(state.lock), undefined, read.requestId));
     }
     const got = await withRetry(() => api.getLock(ref), this.deps.retry);
     if (!got.ok) {
       const error = withinBudget(got.error, got.attempts, this.deps.retry);
-      return { ok: false, outcome: apiFailure(mode, error, read.draft) };
+      return err(apiFailure(mode, error, read.draft));
     }
     const judged = this.holders.judgeGrant(got.value);
-    if (judged.kind === 'ours') return { ok: true, holderId: judged.holderId };
-    return {
-      ok: false,
-      outcome: lockedOutcome(mode, holderOf(judged.lock), undefined, got.requestId),
-    };
+    if (judged.kind === 'ours') return ok(judged.holderId);
+    return err(lockedOutcome(mode, holderOf(judged.lock), undefined, got.requestId));
   }
 
   /** Too old to write on: see MAX_READ_AGE_MS. */
@@ -386,8 +382,9 @@ async function syncOne(
       message: `${file} was deleted; the draft was left as it is`,
     };
   }
-  const sql = deps.readSql(file);
-  if (!sql.ok) return failure(mode, sql.code, sql.message);
+  const local = deps.readSql(file);
+  if (!local.ok) return failure(mode, local.error.code, local.error.message);
+  const sql = local.value;
   if (!deps.api) {
     return {
       status: 'skipped',
@@ -431,7 +428,7 @@ async function syncOne(
   }
 
   const lock = await ctx.lock(api, ref, read);
-  if (!lock.ok) return { ...lock.outcome, draftName, drift: decided.drifted };
+  if (!lock.ok) return { ...lock.error, draftName, drift: decided.drifted };
   if (ctx.isStale(read)) {
     // Judged again on what the draft holds now: a newer run may have written it meanwhile.
     const fresh = await getByGet(api, ref, deps);
@@ -452,7 +449,7 @@ async function syncOne(
   const drifted = decided.drifted;
   ctx.warnDrift(file, decided);
 
-  const desired = withScript(draft, sql.text, options.commitSha, lock.holderId);
+  const desired = withScript(draft, sql.text, options.commitSha, lock.value);
   const put = await withRetry(async (attempt): Promise<ApiResult<DeploymentDraft>> => {
     if (attempt > 0) {
       // The previous PATCH may have landed even though its answer was lost. Look before writing

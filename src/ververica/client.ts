@@ -7,6 +7,7 @@ import { apiError, ClientCode, retryHint, type ApiError, type ApiResult } from '
 import { MAX_RESPONSE_BYTES } from '../codes.js';
 import type { DeploymentDraft, DraftLock, DraftRef } from './draft.js';
 import { redact } from '../runtime/redact.js';
+import { ok, type Err, type Result } from '../runtime/result.js';
 import { canonicalQueryString, encodePath, signRequest, type Credentials } from './signer.js';
 import { userAgent } from '../runtime/version.js';
 import { createWarmConnections, type WarmConnections } from './warm-connections.js';
@@ -59,7 +60,7 @@ interface Envelope {
   requestId?: string;
 }
 
-type Sent = { ok: true; envelope: Envelope } | { ok: false; error: ApiError };
+type Sent = Result<Envelope, ApiError>;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -175,8 +176,8 @@ export class VervericaClient {
       query: { deploymentDraftId: ref.draftId },
     });
     if (!sent.ok) return sent;
-    const { data, requestId } = sent.envelope;
-    if (!isRecord(data)) return invalidShape(sent.envelope, 'a draft lock');
+    const { data, requestId } = sent.value;
+    if (!isRecord(data)) return invalidShape(sent.value, 'a draft lock');
     return { ok: true, value: data as DraftLock, requestId };
   }
 
@@ -196,9 +197,9 @@ export class VervericaClient {
       query,
     });
     if (!sent.ok) return sent;
-    const { data, root, requestId } = sent.envelope;
+    const { data, root, requestId } = sent.value;
     if (!Array.isArray(data) || !data.every(isDraft)) {
-      return invalidShape(sent.envelope, 'a list of deployment drafts');
+      return invalidShape(sent.value, 'a list of deployment drafts');
     }
     const totalSize = typeof root.totalSize === 'number' ? root.totalSize : undefined;
     return { ok: true, value: { drafts: data, totalSize }, requestId };
@@ -402,13 +403,13 @@ export class VervericaClient {
     // Business envelope (`requestId`, `success`, `errorCode`) or gateway form (`RequestId`, `Code`),
     // whose fields the official runtime also accepts in lower case (`code`, `message`).
     const requestId = scrubbed(text(parsed.requestId) ?? text(parsed.RequestId)) ?? headerRequestId;
-    const ok = status >= 200 && status < 300;
-    if (ok && parsed.success === true) {
-      return { ok: true, envelope: { status, data: parsed.data, root: parsed, requestId } };
+    const is2xx = status >= 200 && status < 300;
+    if (is2xx && parsed.success === true) {
+      return ok({ status, data: parsed.data, root: parsed, requestId });
     }
     const code = scrubbed(text(parsed.errorCode) ?? text(parsed.Code) ?? text(parsed.code));
     if (!code) {
-      const what = parsed.success === false || !ok ? 'no error code' : 'no success field';
+      const what = parsed.success === false || !is2xx ? 'no error code' : 'no success field';
       return invalid(what, requestId);
     }
     const apiMessage =
@@ -428,7 +429,7 @@ function failed(status: number, code: string, message: string, requestId?: strin
   return { ok: false, error: apiError({ status, code, message, requestId }) };
 }
 
-function invalidShape(envelope: Envelope, expected: string): { ok: false; error: ApiError } {
+function invalidShape(envelope: Envelope, expected: string): Err<ApiError> {
   return {
     ok: false,
     error: apiError({
@@ -442,7 +443,7 @@ function invalidShape(envelope: Envelope, expected: string): { ok: false; error:
 
 function draftResult(sent: Sent): ApiResult<DeploymentDraft> {
   if (!sent.ok) return sent;
-  const { data, requestId } = sent.envelope;
-  if (!isDraft(data)) return invalidShape(sent.envelope, 'a deployment draft');
+  const { data, requestId } = sent.value;
+  if (!isDraft(data)) return invalidShape(sent.value, 'a deployment draft');
   return { ok: true, value: data, requestId };
 }
