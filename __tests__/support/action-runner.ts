@@ -2,10 +2,12 @@
 // INPUT_* env vars, an event file, and temp files behind GITHUB_OUTPUT and GITHUB_STEP_SUMMARY.
 // Shared by the end-to-end tests, the demo, the benchmarks and the CI smoke run.
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parse as parseYaml } from 'yaml';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const BUNDLE = path.join(ROOT, 'dist', 'index.js');
@@ -44,25 +46,24 @@ export interface ActionRun {
   outputFile: string;
 }
 
-/** Defaults from action.yml, as the runner would set them. */
-export const ACTION_DEFAULTS: Record<string, string> = {
-  manifest: 'flink-drafts.yaml',
-  'role-duration-seconds': '3600',
-  audience: 'sts.aliyuncs.com',
-  mode: 'auto',
-  'sync-all': 'false',
-  'on-drift': 'fail',
-  concurrency: '4',
-  'list-drafts': 'true',
-  'max-retries': '4',
-  'retry-delay-seconds': '0.5',
-  'retry-max-delay-seconds': '20',
-  'timeout-minutes': '10',
-  'request-timeout-seconds': '30',
-  'fail-on-error': 'true',
-  'comment-on-pr': 'true',
-  'github-token': 'ghs_fake_token_for_tests',
-};
+/**
+ * The defaults a runner passes: action.yml's own, read from it as the runner reads it (the
+ * github.token expression becomes a fake token).
+ */
+export const ACTION_DEFAULTS: Record<string, string> = Object.fromEntries(
+  Object.entries(
+    (
+      parseYaml(readFileSync(path.join(ROOT, 'action.yml'), 'utf8')) as {
+        inputs: Record<string, { default?: unknown }>;
+      }
+    ).inputs,
+  )
+    .map(([name, input]) => [name, String(input.default ?? '')] as const)
+    .filter(([, value]) => value !== '')
+    .map(([name, value]) =>
+      name === 'github-token' ? [name, 'ghs_fake_token_for_tests'] : [name, value],
+    ),
+);
 
 export function parseOutputFile(text: string): Record<string, string> {
   const outputs: Record<string, string> = {};
