@@ -782,3 +782,151 @@ describe('without credentials', () => {
     expect(h.api.calls).toEqual([]);
   });
 });
+
+describe('the SQL check (validate)', () => {
+  const BAD = 'SELECT 1;\r\nSELEC 订单 FROM t;\n';
+  const withScript = (text: string) => ({
+    readSql: (file: string) => decodeSql(file, Buffer.from(text)),
+  });
+  const validations = (h: Harness) =>
+    h.api.calls.filter((c) => c.action === 'ValidateSqlStatement');
+
+  it("plan: checks each draft that would change, in the draft's own context", async () => {
+    const h = await harness({
+      drafts: [
+        draft(0, { executionMode: 'BATCH', engineVersion: 'vvr-8.0.9-flink-1.17' }),
+        draft(1, { artifact: { kind: 'SQLSCRIPT', sqlArtifact: { sqlScript: NEW } } }),
+      ],
+    });
+    const results = await h.run([item(0), item(1)], { mode: 'plan', validate: 'plan' });
+
+    expect(results.map((r) => [r.status, r.sqlCheck?.verdict])).toEqual([
+      ['would-update', 'valid'],
+      ['unchanged', undefined],
+    ]);
+    expect(results[0]?.sqlCheck).toEqual({
+      verdict: 'valid',
+      result: 'VALIDATION_RESULT_VALID_SELECT_QUERY',
+      engineVersion: 'vvr-8.0.9-flink-1.17',
+    });
+    const [call] = validations(h);
+    expect(validations(h)).toHaveLength(1);
+    expect(call?.method).toBe('POST');
+    expect(call?.path).toBe(`/api/v2/namespaces/${NS}/sql-statement/validate`);
+    expect(call?.headers.workspace).toBe(WS);
+    expect(JSON.parse(call?.body ?? '')).toEqual({
+      statement: NEW,
+      batchMode: true,
+      versionName: 'vvr-8.0.9-flink-1.17',
+    });
+    // A static check: plan mode still takes no lock and writes nothing.
+    expect(h.api.calls.map((c) => c.action)).not.toContain('GetDeploymentDraftLock');
+    expect(h.script(0)).toBe(OLD);
+  });
+
+  it('plan: an invalid script would fail with SqlInvalid, at its line and column', async () => {
+    const h = await harness({ drafts: [draft(0)] });
+    const [row] = await h.run([item(0)], { mode: 'plan', validate: 'plan' }, withScript(BAD));
+
+    expect(row).toMatchObject({
+      status: 'would-fail',
+      code: 'SqlInvalid',
+      message: expect.stringContaining("Unknown statement keyword 'SELEC'"),
+      sqlCheck: {
+        verdict: 'invalid',
+        result: 'VALIDATION_RESULT_INVALID',
+        span: { line: 2, column: 1, endColumn: 5 },
+      },
+    });
+    expect(row?.diff).toContain('SELEC 订单');
+  });
+
+  it('apply with always: an invalid script is not written, and no lock is taken for it', async () => {
+    const h = await harness({ drafts: [draft(0), draft(1)] });
+    const results = await h.run(
+      [item(0), item(1)],
+      { validate: 'always' },
+      {
+        readSql: (file) => decodeSql(file, Buffer.from(file === item(0).entry.file ? BAD : NEW)),
+      },
+    );
+
+    expect(results.map((r) => [r.status, r.code])).toEqual([
+      ['failed', 'SqlInvalid'],
+      ['updated', undefined],
+    ]);
+    expect(h.script(0)).toBe(OLD);
+    expect(h.script(1)).toBe(NEW);
+    const locked = h.api.calls.filter((c) => c.action === 'GetDeploymentDraftLock');
+    expect(locked.map((c) => c.query.deploymentDraftId)).toEqual([id(1)]);
+  });
+
+  it.each(['plan', 'never'] as const)('apply with %s: no check, the write as before', async (v) => {
+    const h = await harness({ drafts: [draft(0)] });
+    const [row] = await h.run([item(0)], { validate: v }, withScript(BAD));
+    expect(row?.status).toBe('updated');
+    expect(row?.sqlCheck).toBeUndefined();
+    expect(validations(h)).toEqual([]);
+  });
+
+  it('plan with never: no check', async () => {
+    const h = await harness({ drafts: [draft(0)] });
+    const [row] = await h.run([item(0)], { mode: 'plan', validate: 'never' }, withScript(BAD));
+    expect(row?.status).toBe('would-update');
+    expect(validations(h)).toEqual([]);
+  });
+
+  it('retries a transient failure of the check like any call', async () => {
+    const h = await harness({ drafts: [draft(0)] });
+    h.api.failNext(1, { kind: 'status', status: 503 }, { action: 'ValidateSqlStatement' });
+    const [row] = await h.run([item(0)], { mode: 'plan', validate: 'plan' });
+    expect(row).toMatchObject({ status: 'would-update', sqlCheck: { verdict: 'valid' } });
+    expect(validations(h)).toHaveLength(2);
+  });
+
+  it('a check that fails for good fails the row: never a silent pass', async () => {
+    const h = await harness({ drafts: [draft(0)] });
+    h.api.failNext(
+      9,
+      { kind: 'status', status: 403, code: 'Forbidden.RAM' },
+      {
+        action: 'ValidateSqlStatement',
+      },
+    );
+    const [planned] = await h.run([item(0)], { mode: 'plan', validate: 'plan' });
+    const [applied] = await h.run([item(0)], { validate: 'always' });
+    expect(planned).toMatchObject({ status: 'would-fail', code: 'Forbidden.RAM' });
+    expect(applied).toMatchObject({ status: 'failed', code: 'Forbidden.RAM' });
+    expect(h.script(0)).toBe(OLD);
+  });
+
+  it('a result it does not know is a warning naming it, not a pass or a failure', async () => {
+    const h = await harness({ drafts: [draft(0)] });
+    const body = JSON.stringify({
+      requestId: 'r-unknown',
+      success: true,
+      data: { success: true, validationResult: 'VALIDATION_RESULT_NEW_KIND', message: '' },
+    });
+    h.api.failNext(1, { kind: 'raw', body }, { action: 'ValidateSqlStatement' });
+    const warnings: string[] = [];
+    const [row] = await h.run(
+      [item(0)],
+      { mode: 'plan', validate: 'plan' },
+      { warn: (m) => void warnings.push(m) },
+    );
+    expect(row).toMatchObject({
+      status: 'would-update',
+      sqlCheck: { verdict: 'unknown', result: 'VALIDATION_RESULT_NEW_KIND' },
+    });
+    expect(warnings).toEqual([expect.stringContaining('VALIDATION_RESULT_NEW_KIND')]);
+  });
+
+  it('without credentials: the row says the server check did not run, and why', async () => {
+    const h = await harness({ drafts: [draft(0)] });
+    const [row] = await h.run([item(0)], { mode: 'plan', validate: 'plan' }, { api: undefined });
+    expect(row).toMatchObject({
+      status: 'skipped',
+      sqlCheck: { verdict: 'not-run', reason: 'no credentials are available' },
+    });
+  });
+});

@@ -13,6 +13,7 @@ export const Code = {
   DraftChangedRemotely: 'DraftChangedRemotely',
   DraftFromNewerCommit: 'DraftFromNewerCommit',
   DraftLocked: 'DraftLocked',
+  SqlInvalid: 'SqlInvalid',
   NoCredentials: 'NoCredentials',
   Timeout: 'Timeout',
   /** A bug: something the action did not expect threw; the draft's row says what. */
@@ -42,6 +43,8 @@ export const CODE_MEANINGS: Readonly<Record<OwnCode, string>> = {
   DraftFromNewerCommit:
     'the draft was synced from a newer commit (an older run, or a run that lost a race); left alone',
   DraftLocked: "someone else holds the draft's edit lock; the action never takes it; left alone",
+  SqlInvalid:
+    "the server's SQL check (ValidateSqlStatement) found an error, annotated at its line and column; an invalid script is never written",
   NoCredentials: 'plan mode without credentials: only local checks ran',
   Timeout: 'the `timeout-minutes` budget ran out before the draft was synced',
   InternalError: 'a bug in the action; please report it with the message',

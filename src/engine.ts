@@ -120,6 +120,7 @@ export async function runEngine(settings: Settings, edges: Edges): Promise<RunRe
     message: scrub(r.message),
     requestId: scrub(r.requestId),
     diff: scrub(r.diff),
+    sqlCheck: r.sqlCheck && { ...r.sqlCheck, result: scrub(r.sqlCheck.result) },
   }));
   report.notices = report.notices.map((n) => redact(n, secrets));
   return report;

@@ -19,6 +19,31 @@ export interface DraftResult {
   diff?: string;
   /** Set when the draft was edited outside git since the last sync. */
   drift?: boolean;
+  /** The server's check of the new script (input `validate`), when it applies to this row. */
+  sqlCheck?: SqlCheck;
+}
+
+/** A span of a .sql file: 1-based lines, and columns in the characters a reviewer sees. */
+export interface TextSpan {
+  line: number;
+  column?: number;
+  endLine?: number;
+  endColumn?: number;
+}
+
+export interface SqlCheck {
+  /**
+   * `valid`, `invalid`, `unknown` (a result the action does not know: a warning), or `not-run`
+   * (`reason` says why: no credentials, say).
+   */
+  verdict: 'valid' | 'invalid' | 'unknown' | 'not-run';
+  /** The server's `validationResult`, e.g. VALIDATION_RESULT_VALID_INSERT_QUERY. */
+  result?: string;
+  /** The engine version the script was checked against; absent when the draft names none. */
+  engineVersion?: string;
+  /** Where the error is; absent when the server named no place inside the file. */
+  span?: TextSpan;
+  reason?: string;
 }
 
 /** A failed row, in either mode. */

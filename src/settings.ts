@@ -4,6 +4,8 @@
 
 export type Mode = 'plan' | 'apply';
 export type OnDrift = 'fail' | 'warn' | 'overwrite';
+/** When the server checks the SQL (ValidateSqlStatement). */
+export type Validate = 'plan' | 'always' | 'never';
 
 export interface EventInfo {
   name: string;
@@ -50,6 +52,7 @@ export interface Settings {
   defaults: { workspace?: string; namespace?: string };
   credentials: CredentialInputs;
   onDrift: OnDrift;
+  validate: Validate;
   concurrency: number;
   /** Read drafts in pages (ListDeploymentDrafts) when that takes fewer calls than one GET each. */
   listDrafts: boolean;
@@ -89,6 +92,7 @@ export const INPUT_DEFAULTS = {
   mode: 'auto',
   'sync-all': 'false',
   'on-drift': 'fail',
+  validate: 'plan',
   concurrency: '4',
   'list-drafts': 'true',
   'max-retries': '4',
@@ -116,6 +120,7 @@ export const INPUT_RANGES = {
 
 export const MODES = ['auto', 'plan', 'apply'] as const;
 export const ON_DRIFT = ['fail', 'warn', 'overwrite'] as const;
+export const VALIDATE = ['plan', 'always', 'never'] as const;
 
 /** An input's raw text; undefined when it was not given at all. */
 export type InputReader = (name: InputName) => string | undefined;
@@ -256,6 +261,7 @@ export function parseSettings(read: InputReader, context: RunContext): Settings 
       stsEndpoint: inputs.text('sts-endpoint'),
     },
     onDrift: inputs.choice('on-drift', ON_DRIFT),
+    validate: inputs.choice('validate', VALIDATE),
     concurrency: inputs.integer('concurrency'),
     listDrafts: inputs.boolean('list-drafts'),
     maxRetries: inputs.integer('max-retries'),

@@ -2,6 +2,7 @@
 import { principalOf, type FakeCredential } from './fake-gateway.js';
 import { businessError, success, type Answer } from './fake-answers.js';
 import { draftNotFound, type DraftStore, type LockConflict } from './fake-drafts.js';
+import { validateSql } from './fake-sql-validator.js';
 
 export interface RouteContext {
   store: DraftStore;
@@ -30,12 +31,14 @@ export interface RouteMatch {
 const DRAFTS = ['api', 'v2', 'namespaces', ':namespace', 'deployment-drafts'];
 const DRAFT = [...DRAFTS, ':draftId'];
 const LOCK = [...DRAFTS, 'getLock'];
+const VALIDATE = ['api', 'v2', 'namespaces', ':namespace', 'sql-statement', 'validate'];
 
 const ROUTES: Route[] = [
   { action: 'ListDeploymentDrafts', method: 'GET', pattern: DRAFTS, handle: listDrafts },
   { action: 'GetDeploymentDraftLock', method: 'POST', pattern: LOCK, handle: getLock },
   { action: 'GetDeploymentDraft', method: 'GET', pattern: DRAFT, handle: getDraft },
   { action: 'UpdateDeploymentDraft', method: 'PATCH', pattern: DRAFT, handle: updateDraft },
+  { action: 'ValidateSqlStatement', method: 'POST', pattern: VALIDATE, handle: validateStatement },
 ];
 
 function refOf(ctx: RouteContext) {
@@ -74,6 +77,45 @@ function updateDraft(ctx: RouteContext): Answer {
   return outcome.ok
     ? success(ctx.requestId, outcome.value)
     : businessError(ctx.requestId, outcome.error);
+}
+
+/** The fields of SqlStatementWithContext, as the official SDK names them. */
+const STATEMENT_FIELDS = new Set([
+  'statement',
+  'batchMode',
+  'versionName',
+  'flinkConfiguration',
+  'additionalDependencies',
+  'catalog',
+  'database',
+]);
+
+/** Strict about the body's shape, as the API is about its required fields. */
+function validateStatement(ctx: RouteContext): Answer {
+  let body: unknown;
+  try {
+    body = JSON.parse(ctx.body);
+  } catch {
+    return invalid(ctx, 'The body must be a JSON SqlStatementWithContext.');
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    return invalid(ctx, 'The body must be a JSON object.');
+  }
+  const fields = body as Record<string, unknown>;
+  const unknown = Object.keys(fields).filter((name) => !STATEMENT_FIELDS.has(name));
+  if (unknown.length > 0) return invalid(ctx, `Unknown fields: ${unknown.join(', ')}.`);
+  if (typeof fields.statement !== 'string' || fields.statement === '') {
+    return invalid(ctx, 'statement is required.');
+  }
+  if (typeof fields.batchMode !== 'boolean') return invalid(ctx, 'batchMode is required.');
+  if (fields.versionName !== undefined && typeof fields.versionName !== 'string') {
+    return invalid(ctx, 'versionName must be a string.');
+  }
+  const deps = fields.additionalDependencies;
+  if (deps !== undefined && !(Array.isArray(deps) && deps.every((d) => typeof d === 'string'))) {
+    return invalid(ctx, 'additionalDependencies must be a list of strings.');
+  }
+  return success(ctx.requestId, validateSql(fields.statement, fields.batchMode));
 }
 
 function pageNumber(raw: string | undefined, fallback: number, max: number): number | undefined {

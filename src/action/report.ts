@@ -1,6 +1,6 @@
 // The only module that writes the Action's outputs, job summary and annotations.
 import * as core from '@actions/core';
-import { failedCount, isFailed, type DraftResult } from '../results.js';
+import { failedCount, isFailed, type DraftResult, type TextSpan } from '../results.js';
 import { countByStatus } from '../report/summary.js';
 
 /** `updated` also counts `would-update`, and `failed` counts `would-fail`, so plan and apply share outputs. */
@@ -28,7 +28,10 @@ export function writeOutputs(results: DraftResult[]): void {
   core.setOutput('failed', failedCount(results));
 }
 
-/** One error annotation per failed draft, on the .sql file, so it shows on the PR's files view. */
+/**
+ * One error annotation per failed draft, on the .sql file, so it shows on the PR's files view; an
+ * SQL error sits on the lines (and, within one line, the columns) the server named.
+ */
 export function annotateFailures(results: readonly DraftResult[]): void {
   for (const r of results) {
     if (!isFailed(r)) continue;
@@ -36,8 +39,22 @@ export function annotateFailures(results: readonly DraftResult[]): void {
     core.error(`${r.code ?? 'Error'}: ${r.message ?? ''}${request}`, {
       title: `Draft ${r.draftName ?? r.draftId} ${r.status}`,
       file: r.file,
+      ...placeOf(r.sqlCheck?.span),
     });
   }
+}
+
+/** GitHub draws columns only within one line, so a span over lines keeps its lines alone. */
+function placeOf(span: TextSpan | undefined): core.AnnotationProperties {
+  if (!span) return {};
+  const endLine = span.endLine ?? span.line;
+  if (endLine !== span.line) return { startLine: span.line, endLine };
+  const place: core.AnnotationProperties = { startLine: span.line, endLine };
+  if (span.column !== undefined) place.startColumn = span.column;
+  if (span.column !== undefined && span.endColumn !== undefined && span.endColumn >= span.column) {
+    place.endColumn = span.endColumn;
+  }
+  return place;
 }
 
 export async function writeSummary(markdown: string): Promise<void> {

@@ -172,12 +172,36 @@ function renderRow(r: DraftResult, messageChars: number): string {
   const cells = [
     `${name}<code>${cell(r.draftId, FIELD_CHARS)}</code>`,
     `<code>${cell(r.file, FILE_CHARS)}</code>`,
-    `${statusMark(r.status)} ${r.status}${drift}`,
+    `${statusMark(r.status)} ${r.status}${drift}${sqlCheckNote(r)}`,
     r.code ? `<code>${cell(r.code, FIELD_CHARS)}</code>` : '',
     r.message && messageChars > 0 ? cell(r.message, messageChars) : '',
     r.requestId ? `<code>${cell(r.requestId, FIELD_CHARS)}</code>` : '',
   ];
   return `<tr>${cells.map((c) => `<td>${c}</td>`).join('')}</tr>\n`;
+}
+
+/** The server's verdict on the SQL, under the status: valid (and on which engine), or where not. */
+export function sqlCheckNote(r: DraftResult): string {
+  const check = r.sqlCheck;
+  if (!check) return '';
+  const engine = check.engineVersion
+    ? ` on <code>${cell(check.engineVersion, FIELD_CHARS)}</code>`
+    : ' (the draft names no engine version)';
+  switch (check.verdict) {
+    case 'valid':
+      return `<br>🔎 SQL checked${engine}: valid`;
+    case 'invalid': {
+      const span = check.span;
+      const where = span
+        ? ` at line ${span.line}${span.column === undefined ? '' : `, column ${span.column}`}`
+        : '';
+      return `<br>🔎 SQL checked${engine}: invalid${where}`;
+    }
+    case 'unknown':
+      return `<br>🔎 SQL checked${engine}: the server said <code>${cell(check.result ?? '', FIELD_CHARS)}</code>, not judged`;
+    case 'not-run':
+      return `<br>🔎 SQL not checked: ${cell(check.reason ?? 'no reason given', FIELD_CHARS)}`;
+  }
 }
 
 function moreRow(count: number): string {

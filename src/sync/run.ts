@@ -62,6 +62,7 @@ export async function syncPlanned(input: RunInput): Promise<DraftResult[]> {
       {
         mode: settings.mode,
         onDrift: settings.onDrift,
+        validate: settings.validate,
         commitSha: settings.event.head,
         baseSha: input.baseSha,
         concurrency: settings.concurrency,

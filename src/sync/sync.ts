@@ -11,12 +11,13 @@ import {
   type DraftRead,
   type DraftRef,
 } from '../ververica/draft.js';
-import type { OnDrift } from '../settings.js';
+import type { OnDrift, Validate } from '../settings.js';
 import { holderOf, isLockConflict, LOCK_HOLDER_LABEL, LockHolders } from './lock.js';
 import type { PlanItem } from './plan.js';
 import type { DraftResult, DraftStatus } from '../results.js';
 import { err, ok, type Result } from '../runtime/result.js';
 import { withRetry, type RetryContext } from '../runtime/retry.js';
+import { validateScript } from './validate.js';
 import { decodeSql, type SqlFile } from '../checkout/files.js';
 import { shortSha } from '../checkout/commit-sha.js';
 
@@ -35,6 +36,11 @@ export interface SyncOptions {
   /** The diff's base: a draft equal to the file there matches git history, so it is not drift. */
   baseSha?: string;
   concurrency: number;
+  /**
+   * The server's SQL check of each script that would be written: in plan mode (`plan`), also
+   * before each write in apply mode (`always`), or not at all (`never`, the default here).
+   */
+  validate?: Validate;
 }
 
 export interface SyncDeps {
@@ -54,7 +60,10 @@ export interface SyncDeps {
   listed?: { take(ref: DraftRef): DraftRead | undefined | Promise<DraftRead | undefined> };
 }
 
-type Outcome = Pick<DraftResult, 'status' | 'code' | 'message' | 'requestId' | 'diff' | 'drift'> & {
+type Outcome = Pick<
+  DraftResult,
+  'status' | 'code' | 'message' | 'requestId' | 'diff' | 'drift' | 'sqlCheck'
+> & {
   draftName?: string;
 };
 
@@ -100,6 +109,17 @@ function failure(
   requestId?: string,
 ): Outcome {
   return { status: mode === 'plan' ? 'would-fail' : 'failed', code, message, requestId };
+}
+
+/** Whether this run asks the server about each script it would write. */
+function checksSql(options: SyncOptions): boolean {
+  const validate = options.validate ?? 'never';
+  return validate === 'always' || (validate === 'plan' && options.mode === 'plan');
+}
+
+function sqlInvalid(mode: SyncOptions['mode'], message: string, requestId?: string): Outcome {
+  const said = message.trim() || 'the server gave no message';
+  return failure(mode, Code.SqlInvalid, `The SQL check found an error: ${said}`, requestId);
 }
 
 function apiFailure(mode: SyncOptions['mode'], error: ApiError, draft?: DeploymentDraft): Outcome {
@@ -386,11 +406,15 @@ async function syncOne(
   if (!local.ok) return failure(mode, local.error.code, local.error.message);
   const sql = local.value;
   if (!deps.api) {
-    return {
+    const outcome: Outcome = {
       status: 'skipped',
       code: Code.NoCredentials,
       message: 'File is valid; remote comparison skipped because no credentials are available',
     };
+    if (checksSql(options)) {
+      outcome.sqlCheck = { verdict: 'not-run', reason: 'no credentials are available' };
+    }
+    return outcome;
   }
   const api = deps.api;
   const ref: DraftRef = {
@@ -412,18 +436,53 @@ async function syncOne(
   if (decided.kind === 'done') return decided.outcome;
   const { draftName } = decided;
 
+  const checked = checksSql(options)
+    ? await validateScript(api, ref, read.draft, sql.text, deps.retry)
+    : undefined;
+  if (checked && !checked.ok) {
+    const error = withinBudget(checked.error.error, checked.error.attempts, deps.retry);
+    return { ...apiFailure(mode, error, read.draft), draftName, drift: decided.drifted };
+  }
+  const sqlCheck = checked?.value.check;
+  const verdict = checked?.value.verdict;
+  if (verdict?.kind === 'unknown') {
+    deps.warn(
+      `${file}: the SQL check answered ${JSON.stringify(verdict.result)}, which this action does ` +
+        'not know as valid or invalid; the script was not judged',
+    );
+  }
+
   if (mode === 'plan') {
     const diff = unifiedDiff(sqlScriptOf(read.draft), sql.text, {
       oldLabel: `draft ${draftName ?? ref.draftId}`,
       newLabel: file,
     });
     ctx.warnDrift(file, decided);
+    if (verdict?.kind === 'invalid') {
+      return {
+        ...sqlInvalid(mode, verdict.message, checked?.value.requestId),
+        draftName,
+        diff: diff.text,
+        drift: decided.drifted,
+        sqlCheck,
+      };
+    }
     return {
       status: 'would-update',
       requestId: read.requestId,
       draftName,
       diff: diff.text,
       drift: decided.drifted,
+      sqlCheck,
+    };
+  }
+  if (verdict?.kind === 'invalid') {
+    // Never written, and no lock taken for it: the draft keeps the script it had.
+    return {
+      ...sqlInvalid(mode, verdict.message, checked?.value.requestId),
+      draftName,
+      drift: decided.drifted,
+      sqlCheck,
     };
   }
 

@@ -6,6 +6,7 @@ import { Agent, request, type Dispatcher } from 'undici';
 import { apiError, ClientCode, retryHint, type ApiError, type ApiResult } from './errors.js';
 import { MAX_RESPONSE_BYTES } from '../codes.js';
 import type { DeploymentDraft, DraftLock, DraftRef } from './draft.js';
+import { readVerdict, type SqlStatement, type SqlVerdict } from './sql-validation.js';
 import { redact } from '../runtime/redact.js';
 import { ok, type Err, type Result } from '../runtime/result.js';
 import { canonicalQueryString, encodePath, signRequest, type Credentials } from './signer.js';
@@ -179,6 +180,27 @@ export class VervericaClient {
     const { data, requestId } = sent.value;
     if (!isRecord(data)) return invalidShape(sent.value, 'a draft lock');
     return { ok: true, value: data as DraftLock, requestId };
+  }
+
+  /**
+   * ValidateSqlStatement: the server's static check of a script in the given context. It runs
+   * nothing and needs no draft lock (unlike ExecuteSqlStatement, which this client never calls).
+   */
+  async validateSql(
+    where: Pick<DraftRef, 'workspace' | 'namespace'>,
+    statement: SqlStatement,
+  ): Promise<ApiResult<SqlVerdict>> {
+    const sent = await this.#send({
+      action: 'ValidateSqlStatement',
+      method: 'POST',
+      workspace: where.workspace,
+      segments: ['api', 'v2', 'namespaces', where.namespace, 'sql-statement', 'validate'],
+      body: JSON.stringify(statement),
+    });
+    if (!sent.ok) return sent;
+    const verdict = readVerdict(sent.value.data);
+    if (!verdict) return invalidShape(sent.value, 'a SQL validation result');
+    return { ok: true, value: verdict, requestId: sent.value.requestId };
   }
 
   async listDrafts(

@@ -5,6 +5,7 @@ import { Limiter } from '../runtime/limiter.js';
 import { VervericaClient } from './client.js';
 import type { DeploymentDraft, DraftLock, DraftRef } from './draft.js';
 import type { ApiResult } from './errors.js';
+import type { SqlStatement, SqlVerdict } from './sql-validation.js';
 import type { DraftLister } from './listing.js';
 
 export interface DraftApi {
@@ -12,6 +13,8 @@ export interface DraftApi {
   /** GetDeploymentDraftLock: the API requires the draft's edit lock before an edit. */
   getLock(ref: DraftRef): Promise<ApiResult<DraftLock>>;
   updateDraft(ref: DraftRef, draft: DeploymentDraft): Promise<ApiResult<DeploymentDraft>>;
+  /** ValidateSqlStatement, in the draft's workspace and namespace. */
+  validateSql(ref: DraftRef, statement: SqlStatement): Promise<ApiResult<SqlVerdict>>;
 }
 
 export interface OpenedDraftApi extends DraftApi, DraftLister {
@@ -48,6 +51,7 @@ export function openDraftApi(options: DraftApiOptions): OpenedDraftApi {
     getDraft: (ref) => calls.run(() => client.getDraft(ref)),
     getLock: (ref) => calls.run(() => client.getLock(ref)),
     updateDraft: (ref, draft) => calls.run(() => client.updateDraft(ref, draft)),
+    validateSql: (ref, statement) => calls.run(() => client.validateSql(ref, statement)),
     listDrafts: (workspace, namespace, page) =>
       calls.run(() => client.listDrafts(workspace, namespace, page)),
     warm: (count) => client.warm(count),
