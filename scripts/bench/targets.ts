@@ -14,6 +14,8 @@ export const THROUGHPUT = {
   maxFloorRatio: 1.25,
   /** Drafts an earlier sync left locked by the action: a read and a write each, no lock call. */
   steadyState: { drafts: 200, concurrency: 8 },
+  /** A plan of this many changed files with the SQL check (validate: plan). */
+  validatedPlan: { drafts: 200, concurrency: 8 },
 } as const;
 
 export const BASELINE = {

@@ -3,7 +3,7 @@
 // physical floor; and the same work done one draft at a time with the official SDK core.
 import { measuredAction } from './action-run.js';
 import { measuredBaseline } from './baseline-run.js';
-import { runFailures, syncFailure } from './checks.js';
+import { runFailures, stepFailure, syncFailure } from './checks.js';
 import {
   countCalls,
   createDraftRepo,
@@ -20,6 +20,7 @@ import { CALLS_PER_DRAFT, median, pairedRatios, physicalFloorMs } from './stats.
 import { BASELINE, THROUGHPUT } from './targets.js';
 import type { Suite } from './suite.js';
 import { removeDir } from '../../__tests__/support/git-repo.js';
+import type { ActionRun } from '../../__tests__/support/action-runner.js';
 
 interface RunRecord {
   wallMs: number;
@@ -36,6 +37,8 @@ interface Cell {
   concurrency: number;
   /** The drafts are already locked by the action, as after an earlier sync: no lock calls. */
   locked?: boolean;
+  /** A plan with the server's SQL check: a read and a ValidateSqlStatement per draft, no write. */
+  plan?: boolean;
   records: RunRecord[];
 }
 
@@ -44,6 +47,7 @@ async function actionRun(
   repo: DraftRepo,
   concurrency: number,
   locked = false,
+  plan = false,
 ): Promise<RunRecord> {
   const api = await seededFake(repo.drafts, THROUGHPUT.latencyMs, { lockedByAction: locked });
   try {
@@ -51,16 +55,17 @@ async function actionRun(
       node,
       repo,
       api,
-      inputs: { concurrency: String(concurrency) },
+      inputs: { concurrency: String(concurrency), ...(plan ? { mode: 'plan' } : {}) },
     });
     const calls = countCalls(api);
     const relocked = locked && (calls.GetDeploymentDraftLock ?? 0) > 0;
     return {
       wallMs: measured.wallMs,
       cpuMs: measured.cpuMs,
-      failure:
-        syncFailure(run, api, repo.drafts) ??
-        (relocked ? 'asked for locks the action already held' : undefined),
+      failure: plan
+        ? planFailure(run, calls, repo.drafts.length)
+        : (syncFailure(run, api, repo.drafts) ??
+          (relocked ? 'asked for locks the action already held' : undefined)),
       calls,
       maxInFlight: api.maxInFlight,
     };
@@ -85,17 +90,31 @@ async function baselineRun(node: string, repo: DraftRepo): Promise<RunRecord> {
   }
 }
 
+/** A plan must check every draft once and write none. */
+function planFailure(run: ActionRun, calls: CallCounts, drafts: number): string | undefined {
+  const failed = stepFailure(run);
+  if (failed) return failed;
+  const planned = Number(run.outputs.updated ?? 0);
+  if (planned !== drafts) return `planned ${planned} of ${drafts} drafts to update`;
+  const checked = calls.ValidateSqlStatement ?? 0;
+  if (checked !== drafts) return `checked the SQL of ${checked} of ${drafts} drafts`;
+  const written = (calls.UpdateDeploymentDraft ?? 0) + (calls.GetDeploymentDraftLock ?? 0);
+  return written > 0 ? `a plan made ${written} lock or write calls` : undefined;
+}
+
 function cellRow(id: string, cell: Cell): Row {
-  const { drafts, concurrency, records, locked } = cell;
-  // A draft whose lock the action holds needs only its read and its write.
-  const calls = locked ? CALLS_PER_DRAFT - 1 : CALLS_PER_DRAFT;
+  const { drafts, concurrency, records, locked, plan } = cell;
+  // A draft whose lock the action holds needs only its read and its write; a plan reads and checks.
+  const calls = locked || plan ? CALLS_PER_DRAFT - 1 : CALLS_PER_DRAFT;
   const floor = physicalFloorMs(drafts, concurrency, THROUGHPUT.latencyMs, calls);
   const walls = records.map((r) => r.wallMs);
   const ratio = median(walls) / floor;
   return makeRow({
     id,
     section: 'Throughput',
-    measure: `${drafts} drafts${locked ? ' already locked by the action' : ''}, concurrency ${concurrency}: wall time`,
+    measure: plan
+      ? `plan of ${drafts} changed drafts with the SQL check, concurrency ${concurrency}: wall time`
+      : `${drafts} drafts${locked ? ' already locked by the action' : ''}, concurrency ${concurrency}: wall time`,
     unit: 'ms',
     values: walls,
     target: {
@@ -163,6 +182,8 @@ export const throughput: Suite = {
         ),
         // The steady state: every later sync of a draft finds the lock already held.
         { ...THROUGHPUT.steadyState, locked: true, records: [] },
+        // A pull request's plan with validate: plan, the default.
+        { ...THROUGHPUT.validatedPlan, plan: true, records: [] },
       ];
       const baseline: RunRecord[] = [];
       const baselineRepo = repos.get(BASELINE.drafts) as DraftRepo;
@@ -171,7 +192,9 @@ export const throughput: Suite = {
       for (let round = 1; round <= runs; round++) {
         for (const cell of cells) {
           const repo = repos.get(cell.drafts) as DraftRepo;
-          cell.records.push(await actionRun(node.path, repo, cell.concurrency, cell.locked));
+          cell.records.push(
+            await actionRun(node.path, repo, cell.concurrency, cell.locked, cell.plan),
+          );
         }
         baseline.push(await baselineRun(node.path, baselineRepo));
         log(
@@ -179,7 +202,7 @@ export const throughput: Suite = {
             cells
               .map(
                 (c) =>
-                  `${c.drafts}@${c.concurrency}${c.locked ? ' locked' : ''} ` +
+                  `${c.drafts}@${c.concurrency}${c.locked ? ' locked' : ''}${c.plan ? ' plan' : ''} ` +
                   `${formatNumber(c.records.at(-1)?.wallMs ?? NaN)} ms`,
               )
               .join(', ') +
@@ -187,7 +210,11 @@ export const throughput: Suite = {
         );
       }
       const compared = cells.find(
-        (c) => !c.locked && c.drafts === BASELINE.drafts && c.concurrency === BASELINE.concurrency,
+        (c) =>
+          !c.locked &&
+          !c.plan &&
+          c.drafts === BASELINE.drafts &&
+          c.concurrency === BASELINE.concurrency,
       );
       return [
         ...cells.map((cell, i) => cellRow(`1.${i + 1}`, cell)),
