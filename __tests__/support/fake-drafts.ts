@@ -157,6 +157,13 @@ export class DraftStore {
     });
   }
 
+  /** The server links a draft to the deployment its first deploy made. */
+  setDeployment(ref: DraftRef, deploymentId: string): void {
+    this.mutate(ref, (draft) => {
+      draft.referencedDeploymentId = deploymentId;
+    });
+  }
+
   setLabels(ref: DraftRef, labels: Record<string, string>): void {
     this.mutate(ref, (draft) => {
       draft.labels = { ...draft.labels, ...labels };
@@ -176,20 +183,8 @@ export class DraftStore {
         `The artifact kind of draft ${ref.draftId} cannot change from ${stored.artifact.kind}.`,
       );
     }
-    if (stored.lock && stored.lock.holderId !== caller.id) {
-      return fail(
-        400,
-        LOCKED_CODE,
-        `Draft ${ref.draftId} is locked by ${stored.lock.holderName ?? 'another user'}.`,
-      );
-    }
-    if (!stored.lock) {
-      return fail(
-        400,
-        LOCK_REQUIRED_CODE,
-        `Acquire the edit lock of draft ${ref.draftId} (GetDeploymentDraftLock) before editing it.`,
-      );
-    }
+    const locked = lockProblem(stored, caller);
+    if (locked) return { ok: false, error: locked };
     const next: DeploymentDraft = { ...structuredClone(incoming) };
     for (const field of SERVER_OWNED) {
       if (stored[field] === undefined) delete next[field];
@@ -218,6 +213,26 @@ export class DraftStore {
     if (!stored) throw new Error(`No draft ${ref.workspace}/${ref.namespace}/${ref.draftId}`);
     change(stored);
   }
+}
+
+/** Why the caller may not edit or deploy the draft: another holder's lock, or no lock at all. */
+export function lockProblem(draft: DeploymentDraft, caller: Principal): BusinessError | undefined {
+  if (draft.lock && draft.lock.holderId !== caller.id) {
+    const holder = draft.lock.holderName ?? 'another user';
+    return {
+      status: 400,
+      errorCode: LOCKED_CODE,
+      errorMessage: `Draft ${draft.deploymentDraftId} is locked by ${holder}.`,
+    };
+  }
+  if (!draft.lock) {
+    return {
+      status: 400,
+      errorCode: LOCK_REQUIRED_CODE,
+      errorMessage: `Acquire the edit lock of draft ${draft.deploymentDraftId} (GetDeploymentDraftLock) before editing or deploying it.`,
+    };
+  }
+  return undefined;
 }
 
 export function draftNotFound(ref: DraftRef): BusinessError {

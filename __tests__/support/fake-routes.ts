@@ -1,11 +1,21 @@
 // The operations the fake API serves, as a table of (action, method, path pattern) → handler.
 import { principalOf, type FakeCredential } from './fake-gateway.js';
 import { businessError, success, type Answer } from './fake-answers.js';
-import { draftNotFound, type DraftStore, type LockConflict } from './fake-drafts.js';
+import {
+  draftNotFound,
+  lockProblem,
+  type DraftOutcome,
+  type DraftStore,
+  type LockConflict,
+} from './fake-drafts.js';
+import type { RolloutStore } from './fake-rollout.js';
 import { validateSql } from './fake-sql-validator.js';
 
 export interface RouteContext {
   store: DraftStore;
+  rollout: RolloutStore;
+  /** The path exactly as received: how a colon in it was sent. */
+  rawPath: string;
   requestId: string;
   workspace: string;
   params: Record<string, string>;
@@ -32,6 +42,7 @@ const DRAFTS = ['api', 'v2', 'namespaces', ':namespace', 'deployment-drafts'];
 const DRAFT = [...DRAFTS, ':draftId'];
 const LOCK = [...DRAFTS, 'getLock'];
 const VALIDATE = ['api', 'v2', 'namespaces', ':namespace', 'sql-statement', 'validate'];
+const NS = ['api', 'v2', 'namespaces', ':namespace'];
 
 const ROUTES: Route[] = [
   { action: 'ListDeploymentDrafts', method: 'GET', pattern: DRAFTS, handle: listDrafts },
@@ -39,7 +50,93 @@ const ROUTES: Route[] = [
   { action: 'GetDeploymentDraft', method: 'GET', pattern: DRAFT, handle: getDraft },
   { action: 'UpdateDeploymentDraft', method: 'PATCH', pattern: DRAFT, handle: updateDraft },
   { action: 'ValidateSqlStatement', method: 'POST', pattern: VALIDATE, handle: validateStatement },
+  {
+    action: 'DeployDeploymentDraftAsync',
+    method: 'POST',
+    pattern: [...DRAFTS, 'async-deploy'],
+    handle: (ctx) =>
+      reply(
+        ctx,
+        ctx.rollout.deploy(where(ctx), ctx.body, (d) =>
+          lockProblem(d, principalOf(ctx.credential)),
+        ),
+      ),
+  },
+  {
+    action: 'GetDeployDeploymentDraftResult',
+    method: 'GET',
+    pattern: [...DRAFTS, 'tickets', ':ticketId', 'async-deploy'],
+    handle: (ctx) => reply(ctx, ctx.rollout.ticket(where(ctx), ctx.params.ticketId ?? '')),
+  },
+  {
+    action: 'GetDeployment',
+    method: 'GET',
+    pattern: [...NS, 'deployments', ':deploymentId'],
+    handle: (ctx) =>
+      reply(ctx, ctx.rollout.getDeployment(where(ctx), ctx.params.deploymentId ?? '')),
+  },
+  {
+    action: 'ListJobs',
+    method: 'GET',
+    pattern: [...NS, 'jobs'],
+    handle: (ctx) => replyPage(ctx, ctx.rollout.listJobs(where(ctx), ctx.query)),
+  },
+  {
+    action: 'GetJob',
+    method: 'GET',
+    pattern: [...NS, 'jobs', ':jobId'],
+    handle: (ctx) => reply(ctx, ctx.rollout.getJob(where(ctx), ctx.params.jobId ?? '')),
+  },
+  { action: 'StopJob', method: 'POST', pattern: [...NS, 'jobs', ':jobAction'], handle: stopJob },
+  {
+    action: 'StartJobWithParams',
+    method: 'POST',
+    pattern: [...NS, ':jobsAction'],
+    handle: startJob,
+  },
+  {
+    action: 'ListSavepoints',
+    method: 'GET',
+    pattern: [...NS, 'savepoints'],
+    handle: (ctx) => replyPage(ctx, ctx.rollout.listSavepoints(where(ctx), ctx.query)),
+  },
 ];
+
+function where(ctx: RouteContext) {
+  return { workspace: ctx.workspace, namespace: ctx.params.namespace ?? '' };
+}
+
+function reply(ctx: RouteContext, outcome: DraftOutcome<unknown>): Answer {
+  return outcome.ok
+    ? success(ctx.requestId, outcome.value)
+    : businessError(ctx.requestId, outcome.error);
+}
+
+function replyPage(
+  ctx: RouteContext,
+  outcome: DraftOutcome<{ data: unknown[]; extra: Record<string, unknown> }>,
+): Answer {
+  return outcome.ok
+    ? success(ctx.requestId, outcome.value.data, outcome.value.extra)
+    : businessError(ctx.requestId, outcome.error);
+}
+
+/** `jobs/{jobId}%3Astop`: the colon arrives encoded, as the official SDK writes it. */
+function stopJob(ctx: RouteContext): Answer {
+  const segment = ctx.params.jobAction ?? '';
+  if (!segment.endsWith(':stop') || !ctx.rawPath.endsWith('%3Astop')) {
+    return invalid(ctx, `No operation ${segment}; StopJob is POST …/jobs/{jobId}%3Astop.`);
+  }
+  return reply(ctx, ctx.rollout.stop(where(ctx), segment.slice(0, -':stop'.length), ctx.body));
+}
+
+/** `jobs%3Astart`. */
+function startJob(ctx: RouteContext): Answer {
+  if (ctx.params.jobsAction !== 'jobs:start' || !ctx.rawPath.endsWith('/jobs%3Astart')) {
+    return invalid(ctx, 'StartJobWithParams is POST …/jobs%3Astart.');
+  }
+  return reply(ctx, ctx.rollout.start(where(ctx), ctx.body));
+}
 
 function refOf(ctx: RouteContext) {
   return {

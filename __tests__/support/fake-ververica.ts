@@ -13,6 +13,7 @@ import {
   type AnswerContext,
 } from './fake-answers.js';
 import { DraftStore, type LockConflict, type StoredDraftInput } from './fake-drafts.js';
+import { RolloutStore, type RolloutTiming, type JobFailureRule } from './fake-rollout.js';
 import { FaultPlan, type Fault, type FaultFilter, type FaultKind } from './fake-faults.js';
 import { admit, checkWorkspace, type FakeCredential, type GatewayState } from './fake-gateway.js';
 import { matchRoute } from './fake-routes.js';
@@ -23,6 +24,7 @@ export { principalOf } from './fake-gateway.js';
 export type { LockConflict } from './fake-drafts.js';
 export type { Fault, FaultFilter, FaultKind } from './fake-faults.js';
 export type { StoredDraftInput } from './fake-drafts.js';
+export type { RolloutTiming, JobFailureRule, FakeJob, FakeSavepoint } from './fake-rollout.js';
 
 export interface RecordedCall {
   method: string;
@@ -91,6 +93,17 @@ function wireRequest(req: http.IncomingMessage, body: Buffer): WireRequest {
   };
 }
 
+/** DeployDeploymentDraftAsync names its draft in the body. */
+function bodyDraftId(body: string): string | undefined {
+  if (!body.includes('deploymentDraftId')) return undefined;
+  try {
+    const id = (JSON.parse(body) as Record<string, unknown>).deploymentDraftId;
+    return typeof id === 'string' ? id : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function readBody(req: http.IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -106,6 +119,8 @@ export class FakeVervericaApi {
   readonly connections: number[] = [];
   private readonly server: http.Server;
   private readonly store: DraftStore;
+  /** Deployments, tickets, jobs and savepoints: see fake-rollout.ts. */
+  readonly rollout: RolloutStore;
   private readonly faults = new FaultPlan();
   private readonly gateway: GatewayState;
   private readonly credentials = new Map<string, FakeCredential>();
@@ -124,6 +139,10 @@ export class FakeVervericaApi {
     this.latencyMs = options.latencyMs ?? 0;
     this.lockConflict = options.lockConflict ?? 'refuse';
     this.store = new DraftStore(this.now);
+    this.rollout = new RolloutStore(this.now, {
+      get: (ref) => this.store.get(ref),
+      setDeployment: (ref, id) => this.store.setDeployment(ref, id),
+    });
     for (const c of options.credentials ?? [DEFAULT_CREDENTIAL]) this.addCredential(c);
     this.gateway = {
       credentials: this.credentials,
@@ -212,6 +231,26 @@ export class FakeVervericaApi {
     this.store.setLabels({ workspace, namespace, draftId }, labels);
   }
 
+  /** Server time of a deploy ticket, a job's start and a stop. */
+  setRolloutTiming(timing: Partial<RolloutTiming>): void {
+    this.rollout.timing = { ...this.rollout.timing, ...timing };
+  }
+
+  /** Jobs whose script contains `rule.match` fail after starting, with the rule's cause. */
+  failJobs(rule: JobFailureRule): void {
+    this.rollout.failJobsWhoseScriptContains(rule);
+  }
+
+  /** A deployment of the draft with a RUNNING job (on `script`, default the draft's own). */
+  runJob(
+    workspace: string,
+    namespace: string,
+    draftId: string,
+    script?: string,
+  ): { deploymentId: string; jobId: string } {
+    return this.rollout.seedRunning({ workspace, namespace, draftId }, script);
+  }
+
   setLatency(ms: number): void {
     this.latencyMs = ms;
   }
@@ -297,7 +336,9 @@ export class FakeVervericaApi {
   private route(wire: WireRequest, call: RecordedCall): ReturnType<typeof matchRoute> {
     const segments = wire.rawPath.split('/').slice(1).map(decodeSegment);
     const matched = matchRoute(wire.method, call.action, segments);
-    const draftId = matched?.params.draftId ?? (matched && call.query.deploymentDraftId);
+    const draftId =
+      matched?.params.draftId ??
+      (matched && (call.query.deploymentDraftId ?? bodyDraftId(call.body)));
     if (draftId !== undefined) call.draftId = draftId;
     return matched;
   }
@@ -324,6 +365,8 @@ export class FakeVervericaApi {
       matched
         ? matched.route.handle({
             store: this.store,
+            rollout: this.rollout,
+            rawPath: wire.rawPath,
             requestId: call.requestId,
             workspace: call.headers.workspace ?? '',
             params: matched.params,

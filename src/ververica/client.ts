@@ -7,6 +7,21 @@ import { apiError, ClientCode, retryHint, type ApiError, type ApiResult } from '
 import { MAX_RESPONSE_BYTES } from '../codes.js';
 import type { DeploymentDraft, DraftLock, DraftRef } from './draft.js';
 import { readVerdict, type SqlStatement, type SqlVerdict } from './sql-validation.js';
+import {
+  readDeployment,
+  readDeployTicket,
+  readJob,
+  readList,
+  readSavepoint,
+  readTicketId,
+  type Deployment,
+  type DeployRequest,
+  type DeployTicket,
+  type Job,
+  type Savepoint,
+  type StartRequest,
+  type StopStrategy,
+} from './deployment.js';
 import { redact } from '../runtime/redact.js';
 import { ok, type Err, type Result } from '../runtime/result.js';
 import { canonicalQueryString, encodePath, signRequest, type Credentials } from './signer.js';
@@ -42,6 +57,15 @@ export interface ClientOptions {
    * write already sent keeps its `requestTimeoutMs`, so that its outcome is known.
    */
   deadline?: number;
+}
+
+/** The workspace and namespace a deployment or job call is made in. */
+export type Where = Pick<DraftRef, 'workspace' | 'namespace'>;
+
+/** One page of a listing, and the total the server says it has. */
+export interface Page<T> {
+  items: T[];
+  totalSize?: number;
 }
 
 interface CallSpec {
@@ -201,6 +225,117 @@ export class VervericaClient {
     const verdict = readVerdict(sent.value.data);
     if (!verdict) return invalidShape(sent.value, 'a SQL validation result');
     return { ok: true, value: verdict, requestId: sent.value.requestId };
+  }
+
+  /**
+   * DeployDeploymentDraftAsync: deploys the draft (the API requires its edit lock first) and
+   * answers with the ticket to poll.
+   */
+  async deployDraft(where: Where, body: DeployRequest): Promise<ApiResult<string>> {
+    const sent = await this.#send({
+      action: 'DeployDeploymentDraftAsync',
+      method: 'POST',
+      workspace: where.workspace,
+      segments: draftSegments(where.namespace, 'async-deploy'),
+      body: JSON.stringify(body),
+    });
+    return shaped(sent, readTicketId, 'a ticket ID');
+  }
+
+  /** GetDeployDeploymentDraftResult: where a deploy ticket stands. */
+  async getDeployTicket(where: Where, ticketId: string): Promise<ApiResult<DeployTicket>> {
+    const sent = await this.#send({
+      action: 'GetDeployDeploymentDraftResult',
+      method: 'GET',
+      workspace: where.workspace,
+      segments: draftSegments(where.namespace, 'tickets', ticketId, 'async-deploy'),
+    });
+    return shaped(sent, readDeployTicket, 'a deploy ticket with a known ticketStatus');
+  }
+
+  async getDeployment(where: Where, deploymentId: string): Promise<ApiResult<Deployment>> {
+    const sent = await this.#send({
+      action: 'GetDeployment',
+      method: 'GET',
+      workspace: where.workspace,
+      segments: namespaceSegments(where.namespace, 'deployments', deploymentId),
+    });
+    return shaped(sent, readDeployment, 'a deployment');
+  }
+
+  /** ListJobs of one deployment, a page at a time (`pageIndex` from 1). */
+  async listJobs(
+    where: Where,
+    deploymentId: string,
+    page: { pageIndex: number; pageSize: number },
+  ): Promise<ApiResult<Page<Job>>> {
+    const sent = await this.#send({
+      action: 'ListJobs',
+      method: 'GET',
+      workspace: where.workspace,
+      segments: namespaceSegments(where.namespace, 'jobs'),
+      query: {
+        deploymentId,
+        pageIndex: String(page.pageIndex),
+        pageSize: String(page.pageSize),
+      },
+    });
+    return pageOf(sent, readJob, 'a list of jobs');
+  }
+
+  async getJob(where: Where, jobId: string): Promise<ApiResult<Job>> {
+    const sent = await this.#send({
+      action: 'GetJob',
+      method: 'GET',
+      workspace: where.workspace,
+      segments: namespaceSegments(where.namespace, 'jobs', jobId),
+    });
+    return shaped(sent, readJob, 'a job with a known status');
+  }
+
+  /** StopJob: `POST …/jobs/{jobId}%3Astop`, the colon encoded as the official SDK sends it. */
+  async stopJob(where: Where, jobId: string, stopStrategy: StopStrategy): Promise<ApiResult<Job>> {
+    const sent = await this.#send({
+      action: 'StopJob',
+      method: 'POST',
+      workspace: where.workspace,
+      segments: namespaceSegments(where.namespace, 'jobs', `${jobId}:stop`),
+      body: JSON.stringify({ stopStrategy }),
+    });
+    return shaped(sent, readJob, 'a job with a known status');
+  }
+
+  /** StartJobWithParams: `POST …/jobs%3Astart`; the answer is the new job. */
+  async startJob(where: Where, body: StartRequest): Promise<ApiResult<Job>> {
+    const sent = await this.#send({
+      action: 'StartJobWithParams',
+      method: 'POST',
+      workspace: where.workspace,
+      segments: namespaceSegments(where.namespace, 'jobs:start'),
+      body: JSON.stringify(body),
+    });
+    return shaped(sent, readJob, 'a job with a known status');
+  }
+
+  /** ListSavepoints of one job of a deployment. */
+  async listSavepoints(
+    where: Where,
+    ids: { deploymentId: string; jobId: string },
+    page: { pageIndex: number; pageSize: number },
+  ): Promise<ApiResult<Page<Savepoint>>> {
+    const sent = await this.#send({
+      action: 'ListSavepoints',
+      method: 'GET',
+      workspace: where.workspace,
+      segments: namespaceSegments(where.namespace, 'savepoints'),
+      query: {
+        deploymentId: ids.deploymentId,
+        jobId: ids.jobId,
+        pageIndex: String(page.pageIndex),
+        pageSize: String(page.pageSize),
+      },
+    });
+    return pageOf(sent, readSavepoint, 'a list of savepoints');
   }
 
   async listDrafts(
@@ -442,9 +577,39 @@ export class VervericaClient {
   }
 }
 
+/** `/api/v2/namespaces/{namespace}/…`. */
+function namespaceSegments(namespace: string, ...rest: string[]): string[] {
+  return ['api', 'v2', 'namespaces', namespace, ...rest];
+}
+
 /** `/api/v2/namespaces/{namespace}/deployment-drafts`, then a draft ID or an operation's name. */
 function draftSegments(namespace: string, ...rest: string[]): string[] {
-  return ['api', 'v2', 'namespaces', namespace, 'deployment-drafts', ...rest];
+  return namespaceSegments(namespace, 'deployment-drafts', ...rest);
+}
+
+/** The call's `data` read by `read`, or InvalidResponse naming what was expected. */
+function shaped<T>(
+  sent: Sent,
+  read: (data: unknown) => T | undefined,
+  expected: string,
+): ApiResult<T> {
+  if (!sent.ok) return sent;
+  const value = read(sent.value.data);
+  if (value === undefined) return invalidShape(sent.value, expected);
+  return { ok: true, value, requestId: sent.value.requestId };
+}
+
+function pageOf<T>(
+  sent: Sent,
+  read: (item: unknown) => T | undefined,
+  expected: string,
+): ApiResult<Page<T>> {
+  if (!sent.ok) return sent;
+  const items = readList(sent.value.data, read);
+  if (items === undefined) return invalidShape(sent.value, expected);
+  const total = sent.value.root.totalSize;
+  const totalSize = typeof total === 'number' ? total : undefined;
+  return { ok: true, value: { items, totalSize }, requestId: sent.value.requestId };
 }
 
 function failed(status: number, code: string, message: string, requestId?: string): Sent {

@@ -2,7 +2,16 @@
 // every draft's own calls share. The one place that decides how the client is built.
 import type { CredentialProvider } from '../auth/provider.js';
 import { Limiter } from '../runtime/limiter.js';
-import { VervericaClient } from './client.js';
+import { VervericaClient, type Page, type Where } from './client.js';
+import type {
+  Deployment,
+  DeployRequest,
+  DeployTicket,
+  Job,
+  Savepoint,
+  StartRequest,
+  StopStrategy,
+} from './deployment.js';
 import type { DeploymentDraft, DraftLock, DraftRef } from './draft.js';
 import type { ApiResult } from './errors.js';
 import type { SqlStatement, SqlVerdict } from './sql-validation.js';
@@ -17,7 +26,27 @@ export interface DraftApi {
   validateSql(ref: DraftRef, statement: SqlStatement): Promise<ApiResult<SqlVerdict>>;
 }
 
-export interface OpenedDraftApi extends DraftApi, DraftLister {
+/** The calls that take a draft to a running job: deploy, and the job's stop and start. */
+export interface RolloutApi {
+  deployDraft(where: Where, body: DeployRequest): Promise<ApiResult<string>>;
+  getDeployTicket(where: Where, ticketId: string): Promise<ApiResult<DeployTicket>>;
+  getDeployment(where: Where, deploymentId: string): Promise<ApiResult<Deployment>>;
+  listJobs(
+    where: Where,
+    deploymentId: string,
+    page: { pageIndex: number; pageSize: number },
+  ): Promise<ApiResult<Page<Job>>>;
+  getJob(where: Where, jobId: string): Promise<ApiResult<Job>>;
+  stopJob(where: Where, jobId: string, strategy: StopStrategy): Promise<ApiResult<Job>>;
+  startJob(where: Where, body: StartRequest): Promise<ApiResult<Job>>;
+  listSavepoints(
+    where: Where,
+    ids: { deploymentId: string; jobId: string },
+    page: { pageIndex: number; pageSize: number },
+  ): Promise<ApiResult<Page<Savepoint>>>;
+}
+
+export interface OpenedDraftApi extends DraftApi, RolloutApi, DraftLister {
   /** Opens up to this many connections while the first calls are in flight. */
   warm(calls: number): void;
   /** Closes the idle connections; resolves once they are closed. */
@@ -52,6 +81,14 @@ export function openDraftApi(options: DraftApiOptions): OpenedDraftApi {
     getLock: (ref) => calls.run(() => client.getLock(ref)),
     updateDraft: (ref, draft) => calls.run(() => client.updateDraft(ref, draft)),
     validateSql: (ref, statement) => calls.run(() => client.validateSql(ref, statement)),
+    deployDraft: (where, body) => calls.run(() => client.deployDraft(where, body)),
+    getDeployTicket: (where, id) => calls.run(() => client.getDeployTicket(where, id)),
+    getDeployment: (where, id) => calls.run(() => client.getDeployment(where, id)),
+    listJobs: (where, id, page) => calls.run(() => client.listJobs(where, id, page)),
+    getJob: (where, id) => calls.run(() => client.getJob(where, id)),
+    stopJob: (where, id, strategy) => calls.run(() => client.stopJob(where, id, strategy)),
+    startJob: (where, body) => calls.run(() => client.startJob(where, body)),
+    listSavepoints: (where, ids, page) => calls.run(() => client.listSavepoints(where, ids, page)),
     listDrafts: (workspace, namespace, page) =>
       calls.run(() => client.listDrafts(workspace, namespace, page)),
     warm: (count) => client.warm(count),
