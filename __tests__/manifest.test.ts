@@ -87,6 +87,17 @@ describe('parseManifest accepts a valid manifest', () => {
     expect(result.ok && result.value.map((e) => [e.workspace, e.namespace])).toEqual([['w', 'n']]);
   });
 
+  it("reads an entry's own deploy and restart, and leaves them out when not given", () => {
+    const text = withDefaults(
+      `${entryA}    deploy: false\n    restart: if-running\n  - file: b.sql\n    draftId: ${ID_B}\n`,
+    );
+    const result = parse(text);
+    expect(result.ok && result.value.map((e) => [e.deploy, e.restart])).toEqual([
+      [false, 'if-running'],
+      [undefined, undefined],
+    ]);
+  });
+
   it.each([
     ['sql/a.sql', 'sql/a.sql'],
     ['./sql/a.sql', 'sql/a.sql'],
@@ -399,6 +410,18 @@ const oneProblem: Case[] = [
     text: withDefaults(`${entryA}    namespace: a/b\n`),
     problem: [ManifestCode.NamespaceInvalid, 'drafts[0].namespace', 8, 16],
     says: 'contains "/"',
+  },
+  {
+    name: 'deploy as text',
+    text: withDefaults(`${entryA}    deploy: "yes"\n`),
+    problem: [ManifestCode.DeployNotBoolean, 'drafts[0].deploy', 8, 13],
+    says: 'must be true or false, not the text "yes"',
+  },
+  {
+    name: 'an unknown restart',
+    text: withDefaults(`${entryA}    restart: always\n`),
+    problem: [ManifestCode.RestartInvalid, 'drafts[0].restart', 8, 14],
+    says: '`restart` must be `never` or `if-running`, not "always"',
   },
   {
     name: 'empty namespace override',

@@ -407,10 +407,42 @@ describe('parseSettings', () => {
     ['session name too short', { 'role-session-name': 'a' }, ['role-session-name', '"a"']],
     ['session name with a space', { 'role-session-name': 'my run' }, ['role-session-name']],
     ['a boolean spelled otherwise', { 'list-drafts': 'yes' }, ['list-drafts', 'true or false']],
+    ['deploy spelled otherwise', { deploy: 'on' }, ['deploy', 'true or false']],
+    ['an unknown restart', { restart: 'always' }, ['restart', 'never, if-running', '"always"']],
+    ['an unknown on-start-failure', { 'on-start-failure': 'retry' }, ['on-start-failure']],
+    ['a wait of nothing', { 'wait-minutes': '0' }, ['wait-minutes', 'above 0']],
+    ['a wait over two hours', { 'wait-minutes': '121' }, ['wait-minutes', '120']],
+    ['an empty deployment target', { 'deployment-target': '' }, ['deployment-target', 'empty']],
   ])('refuses %s', (_name, inputs, expected) => {
     const found = problems(inputs);
     expect(found).toHaveLength(1);
     for (const part of expected) expect(found[0]).toContain(part);
+  });
+
+  it('reads the rollout inputs, off by default', () => {
+    expect(settingsOf({}, '42').rollout).toEqual({
+      deploy: false,
+      deploymentTarget: 'default-queue',
+      restart: 'never',
+      waitMs: 300_000,
+      onStartFailure: 'rollback',
+    });
+    expect(
+      settingsOf(
+        {
+          deploy: 'true',
+          restart: 'if-running',
+          'wait-minutes': '0.5',
+          'on-start-failure': 'leave',
+        },
+        '42',
+      ).rollout,
+    ).toMatchObject({
+      deploy: true,
+      restart: 'if-running',
+      waitMs: 30_000,
+      onStartFailure: 'leave',
+    });
   });
 
   it.each(['true', 'True', 'TRUE', 'false', 'False', 'FALSE'])('reads %s as a boolean', (text) => {

@@ -19,6 +19,10 @@ const STATUSES: DraftStatus[] = [
   'failed',
   'would-update',
   'would-fail',
+  'deployed',
+  'restarted',
+  'rolled-back',
+  'would-deploy',
 ];
 
 function result(over: Partial<DraftResult> = {}): DraftResult {
@@ -84,6 +88,10 @@ describe('countByStatus', () => {
       result({ status: 'would-fail' }),
     ]);
     expect(counts).toEqual({
+      deployed: 0,
+      restarted: 0,
+      'rolled-back': 0,
+      'would-deploy': 0,
       updated: 2,
       unchanged: 0,
       skipped: 0,
@@ -177,6 +185,55 @@ describe('renderSummary content', () => {
     });
     expect(text).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])/);
     expect(text).toContain('🚀…');
+  });
+});
+
+describe('renderSummary rollouts', () => {
+  it('shows under the status what the merge will do to the job, and the IDs of what the run did', () => {
+    const text = renderSummary({
+      mode: 'apply',
+      results: [
+        result({
+          status: 'restarted',
+          rollout: {
+            deploymentId: 'dep-1',
+            jobId: 'job-2',
+            stoppedJobId: 'job-1',
+            savepointId: 'sp-1',
+            restore: { kind: 'LATEST_SAVEPOINT', reason: 'the stop just took it' },
+          },
+        }),
+        result({
+          file: 'b.sql',
+          status: 'would-deploy',
+          rollout: { plan: 'deploy <the new> script only' },
+        }),
+      ],
+    });
+    const [restarted, planned] = rows(text);
+    expect(restarted).toContain('🔄 restarted');
+    expect(restarted).toContain('deployment <code>dep-1</code><br>job <code>job-2</code>');
+    expect(restarted).toContain('stopped job <code>job-1</code><br>savepoint <code>sp-1</code>');
+    expect(restarted).toContain(
+      'started from <code>LATEST_SAVEPOINT</code>: the stop just took it',
+    );
+    expect(planned).toContain('🧭 merge will deploy &lt;the new&gt; script only');
+  });
+
+  it('counts rollout statuses in the totals only when a row has one', () => {
+    const plain = renderSummary({ mode: 'apply', results: [result()] });
+    expect(plain).not.toContain('deployed');
+    const rolled = renderSummary({
+      mode: 'apply',
+      results: [
+        result({ status: 'rolled-back', code: 'RolledBack' }),
+        result({ status: 'deployed' }),
+      ],
+    });
+    expect(rolled).toContain('1 rolled back');
+    expect(rolled).toContain('1 deployed');
+    // A rolled-back row is a failure: it comes first.
+    expect(rows(rolled)[0]).toContain('rolled-back');
   });
 });
 

@@ -14,6 +14,12 @@ export const Code = {
   DraftFromNewerCommit: 'DraftFromNewerCommit',
   DraftLocked: 'DraftLocked',
   SqlInvalid: 'SqlInvalid',
+  DeployFailed: 'DeployFailed',
+  SavepointFailed: 'SavepointFailed',
+  JobBusy: 'JobBusy',
+  StartFailed: 'StartFailed',
+  RolledBack: 'RolledBack',
+  RollbackFailed: 'RollbackFailed',
   NoCredentials: 'NoCredentials',
   Timeout: 'Timeout',
   /** A bug: something the action did not expect threw; the draft's row says what. */
@@ -45,6 +51,17 @@ export const CODE_MEANINGS: Readonly<Record<OwnCode, string>> = {
   DraftLocked: "someone else holds the draft's edit lock; the action never takes it; left alone",
   SqlInvalid:
     "the server's SQL check (ValidateSqlStatement) found an error, annotated at its line and column; an invalid script is never written",
+  DeployFailed:
+    "the deploy ticket failed (the server's SQL errors are annotated at their line and column); the job was not touched",
+  SavepointFailed:
+    'the stop could not take a savepoint, so the job keeps running its old version; it is never restarted without its state',
+  JobBusy: 'the job was starting or stopping by other hands; it was left alone',
+  StartFailed:
+    'the restarted job did not reach RUNNING within `wait-minutes` (`on-start-failure: leave`); the message names the savepoint it can start from',
+  RolledBack:
+    'the restarted job did not reach RUNNING; the previous script was deployed again and started from the same savepoint',
+  RollbackFailed:
+    'the restarted job did not reach RUNNING and the rollback failed too; the message names the savepoint holding the state',
   NoCredentials: 'plan mode without credentials: only local checks ran',
   Timeout: 'the `timeout-minutes` budget ran out before the draft was synced',
   InternalError: 'a bug in the action; please report it with the message',

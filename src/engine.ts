@@ -121,6 +121,14 @@ export async function runEngine(settings: Settings, edges: Edges): Promise<RunRe
     requestId: scrub(r.requestId),
     diff: scrub(r.diff),
     sqlCheck: r.sqlCheck && { ...r.sqlCheck, result: scrub(r.sqlCheck.result) },
+    rollout: r.rollout && {
+      ...r.rollout,
+      plan: scrub(r.rollout.plan),
+      deploymentId: scrub(r.rollout.deploymentId),
+      jobId: scrub(r.rollout.jobId),
+      stoppedJobId: scrub(r.rollout.stoppedJobId),
+      savepointId: scrub(r.rollout.savepointId),
+    },
   }));
   report.notices = report.notices.map((n) => redact(n, secrets));
   return report;

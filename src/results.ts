@@ -1,7 +1,8 @@
 // One row per manifest entry that the run looked at. Results are values, never exceptions.
 
-export type ApplyStatus = 'updated' | 'unchanged' | 'skipped' | 'failed';
-export type PlanStatus = 'would-update' | 'unchanged' | 'would-fail' | 'skipped';
+export type ApplyStatus =
+  'updated' | 'deployed' | 'restarted' | 'unchanged' | 'skipped' | 'rolled-back' | 'failed';
+export type PlanStatus = 'would-update' | 'would-deploy' | 'unchanged' | 'would-fail' | 'skipped';
 export type DraftStatus = ApplyStatus | PlanStatus;
 
 export interface DraftResult {
@@ -21,6 +22,25 @@ export interface DraftResult {
   drift?: boolean;
   /** The server's check of the new script (input `validate`), when it applies to this row. */
   sqlCheck?: SqlCheck;
+  /** What the run did (or, planning, would do) to the draft's deployment and job (input `deploy`). */
+  rollout?: RolloutReport;
+}
+
+/** The deploy and restart of one draft, as the row reports them. */
+export interface RolloutReport {
+  /** What the sync did to the draft before its deploy. */
+  draft?: 'updated' | 'unchanged' | 'would-update';
+  /** Plan mode: what the merge will do, in one sentence. */
+  plan?: string;
+  deploymentId?: string;
+  /** The job that runs the draft now (the new one, after a restart). */
+  jobId?: string;
+  /** The job stopped for the restart. */
+  stoppedJobId?: string;
+  /** The savepoint the stop took: the state a restart or a rollback starts from. */
+  savepointId?: string;
+  /** How the new job was started, and why that way. */
+  restore?: { kind: string; reason: string };
 }
 
 /** A span of a .sql file: 1-based lines, and columns in the characters a reviewer sees. */
@@ -48,7 +68,9 @@ export interface SqlCheck {
 
 /** A failed row, in either mode. */
 export function isFailed(result: Pick<DraftResult, 'status'>): boolean {
-  return result.status === 'failed' || result.status === 'would-fail';
+  return (
+    result.status === 'failed' || result.status === 'would-fail' || result.status === 'rolled-back'
+  );
 }
 
 export function failedCount(results: readonly DraftResult[]): number {

@@ -6,6 +6,23 @@ export type Mode = 'plan' | 'apply';
 export type OnDrift = 'fail' | 'warn' | 'overwrite';
 /** When the server checks the SQL (ValidateSqlStatement). */
 export type Validate = 'plan' | 'always' | 'never';
+/** Whether a job running the old version is restarted on the new one. */
+export type Restart = 'never' | 'if-running';
+/** What happens when a restarted job does not reach RUNNING. */
+export type OnStartFailure = 'rollback' | 'leave';
+
+/** Taking each synced draft to its deployment and job (inputs deploy … on-start-failure). */
+export interface RolloutSettings {
+  /** Deploy synced drafts; a manifest entry's own `deploy:` wins. */
+  deploy: boolean;
+  /** The queue a first deploy creates the deployment in. */
+  deploymentTarget: string;
+  /** A manifest entry's own `restart:` wins. */
+  restart: Restart;
+  /** How long a started job may take to reach RUNNING. */
+  waitMs: number;
+  onStartFailure: OnStartFailure;
+}
 
 export interface EventInfo {
   name: string;
@@ -53,6 +70,7 @@ export interface Settings {
   credentials: CredentialInputs;
   onDrift: OnDrift;
   validate: Validate;
+  rollout: RolloutSettings;
   concurrency: number;
   /** Read drafts in pages (ListDeploymentDrafts) when that takes fewer calls than one GET each. */
   listDrafts: boolean;
@@ -93,6 +111,11 @@ export const INPUT_DEFAULTS = {
   'sync-all': 'false',
   'on-drift': 'fail',
   validate: 'plan',
+  deploy: 'false',
+  'deployment-target': 'default-queue',
+  restart: 'never',
+  'wait-minutes': '5',
+  'on-start-failure': 'rollback',
   concurrency: '4',
   'list-drafts': 'true',
   'max-retries': '4',
@@ -115,12 +138,15 @@ export const INPUT_RANGES = {
   'retry-delay-seconds': { max: 60 },
   'retry-max-delay-seconds': { max: 600 },
   'timeout-minutes': { max: 360 },
+  'wait-minutes': { max: 120 },
   'request-timeout-seconds': { min: 1, max: 600 },
 } as const;
 
 export const MODES = ['auto', 'plan', 'apply'] as const;
 export const ON_DRIFT = ['fail', 'warn', 'overwrite'] as const;
 export const VALIDATE = ['plan', 'always', 'never'] as const;
+export const RESTART = ['never', 'if-running'] as const;
+export const ON_START_FAILURE = ['rollback', 'leave'] as const;
 
 /** An input's raw text; undefined when it was not given at all. */
 export type InputReader = (name: InputName) => string | undefined;
@@ -262,6 +288,13 @@ export function parseSettings(read: InputReader, context: RunContext): Settings 
     },
     onDrift: inputs.choice('on-drift', ON_DRIFT),
     validate: inputs.choice('validate', VALIDATE),
+    rollout: {
+      deploy: inputs.boolean('deploy'),
+      deploymentTarget: inputs.required('deployment-target') ?? '',
+      restart: inputs.choice('restart', RESTART),
+      waitMs: Math.round(inputs.positive('wait-minutes') * 60_000),
+      onStartFailure: inputs.choice('on-start-failure', ON_START_FAILURE),
+    },
     concurrency: inputs.integer('concurrency'),
     listDrafts: inputs.boolean('list-drafts'),
     maxRetries: inputs.integer('max-retries'),

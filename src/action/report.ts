@@ -19,11 +19,18 @@ export function writeOutputs(results: DraftResult[]): void {
         code: r.code ?? null,
         message: r.message ?? null,
         requestId: r.requestId ?? null,
+        rollout: r.rollout ?? null,
       })),
     ),
   );
-  core.setOutput('updated', count.updated + count['would-update']);
-  core.setOutput('unchanged', count.unchanged);
+  // A draft's sync counts by what the sync did to it, whatever its deploy did next.
+  const synced = (r: DraftResult): string => r.rollout?.draft ?? r.status;
+  const updated = results.filter((r) => ['updated', 'would-update'].includes(synced(r))).length;
+  core.setOutput('updated', updated);
+  core.setOutput('unchanged', results.filter((r) => synced(r) === 'unchanged').length);
+  core.setOutput('deployed', count.deployed + count.restarted + count['would-deploy']);
+  core.setOutput('restarted', count.restarted);
+  core.setOutput('rolled-back', count['rolled-back']);
   core.setOutput('skipped', count.skipped);
   core.setOutput('failed', failedCount(results));
 }

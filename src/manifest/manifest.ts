@@ -14,6 +14,7 @@ import {
 } from 'yaml';
 import { YAML_LIMITS, YamlCode, readYaml, show, type YamlProblem } from './yaml.js';
 import { err, ok, type Result } from '../runtime/result.js';
+import { RESTART, type Restart } from '../settings.js';
 
 export interface ManifestEntry {
   /** Normalized POSIX path relative to the repository root. */
@@ -24,6 +25,10 @@ export interface ManifestEntry {
   namespace: string;
   line: number;
   column: number;
+  /** The entry's own `deploy:`, over the input. */
+  deploy?: boolean;
+  /** The entry's own `restart:`, over the input. */
+  restart?: Restart;
 }
 
 export interface ManifestProblem {
@@ -89,6 +94,8 @@ export const ManifestCode = {
   NamespaceMissing: 'NamespaceMissing',
   WorkspaceInvalid: 'WorkspaceInvalid',
   NamespaceInvalid: 'NamespaceInvalid',
+  DeployNotBoolean: 'DeployNotBoolean',
+  RestartInvalid: 'RestartInvalid',
 } as const;
 
 export type ManifestCodeValue = (typeof ManifestCode)[keyof typeof ManifestCode];
@@ -100,7 +107,7 @@ export function formatProblem(p: ManifestProblem): string {
 
 const TOP_KEYS = ['version', 'defaults', 'drafts'] as const;
 const DEFAULTS_KEYS = ['workspace', 'namespace'] as const;
-const ENTRY_KEYS = ['file', 'draftId', 'workspace', 'namespace'] as const;
+const ENTRY_KEYS = ['file', 'draftId', 'workspace', 'namespace', 'deploy', 'restart'] as const;
 /** Keys written one level too high, which is the likeliest way to misplace them. */
 const TOP_LEVEL_HINTS = new Map([
   ['workspace', 'move it under `defaults:`'],
@@ -315,7 +322,8 @@ function checkEntries(items: unknown[], inherited: { manifest: Names; inputs: In
     const draftId = readDraftId(fields.get('draftId'), offset, field, ctx);
     const workspace = resolveName('workspace', fields, offset, field, inherited, ctx);
     const namespace = resolveName('namespace', fields, offset, field, inherited, ctx);
-    if (!file || !draftId || workspace === undefined || namespace === undefined) return;
+    const rollout = readRollout(fields, field, ctx);
+    if (!file || !draftId || workspace === undefined || namespace === undefined || !rollout) return;
 
     const firstFile = files.get(file.path);
     if (firstFile !== undefined) {
@@ -333,9 +341,45 @@ function checkEntries(items: unknown[], inherited: { manifest: Names; inputs: In
     }
     drafts.set(key, { file: file.path, offset: draftId.offset });
     const { line, col } = ctx.lines.linePos(offset);
-    entries.push({ file: file.path, draftId: draftId.id, workspace, namespace, line, column: col });
+    entries.push({
+      file: file.path,
+      draftId: draftId.id,
+      workspace,
+      namespace,
+      line,
+      column: col,
+      ...rollout.value,
+    });
   });
   return entries;
+}
+
+/** An entry's own `deploy:` (a YAML boolean) and `restart:` (`never` or `if-running`). */
+function readRollout(fields: Map<string, Field>, field: string, ctx: Ctx) {
+  const value: { deploy?: boolean; restart?: Restart } = {};
+  let fine = true;
+  const deploy = fields.get('deploy');
+  if (deploy) {
+    const { node } = deploy;
+    if (isScalar(node) && typeof node.value === 'boolean') value.deploy = node.value;
+    else {
+      fine = false;
+      const message = `\`deploy\` must be true or false, not ${describe(node, ctx)}`;
+      report(ctx, deploy.offset, `${field}.deploy`, ManifestCode.DeployNotBoolean, message);
+    }
+  }
+  const restart = fields.get('restart');
+  if (restart) {
+    const raw = readString(restart, `${field}.restart`, ctx);
+    if (raw === undefined) fine = false;
+    else if ((RESTART as readonly string[]).includes(raw)) value.restart = raw as Restart;
+    else {
+      fine = false;
+      const message = `\`restart\` must be ${RESTART.map((r) => `\`${r}\``).join(' or ')}, not ${show(raw)}`;
+      report(ctx, restart.offset, `${field}.restart`, ManifestCode.RestartInvalid, message);
+    }
+  }
+  return fine ? { value } : undefined;
 }
 
 function readFile(file: Field | undefined, entryOffset: number, field: string, ctx: Ctx) {

@@ -13,7 +13,7 @@
 import { Buffer } from 'node:buffer';
 import { shortenDiff } from '../diff/diff.js';
 import { COMMENT_BODY_LIMIT, isCommentMarker } from './pr-comment.js';
-import type { DraftResult, DraftStatus } from '../results.js';
+import { isFailed, type DraftResult, type DraftStatus } from '../results.js';
 import { shortSha } from '../checkout/commit-sha.js';
 
 export interface SummaryInput {
@@ -46,14 +46,25 @@ const DIFF_MIN_BYTES = 1024;
 
 const APPLY_ORDER: DraftStatus[] = ['updated', 'unchanged', 'skipped', 'failed'];
 const PLAN_ORDER: DraftStatus[] = ['would-update', 'unchanged', 'skipped', 'would-fail'];
-const ALL_STATUSES: DraftStatus[] = [...APPLY_ORDER, 'would-update', 'would-fail'];
+/** Shown in the totals only when a row has them: a run without `deploy` reads as it always did. */
+const ROLLOUT_STATUSES: DraftStatus[] = ['deployed', 'restarted', 'rolled-back', 'would-deploy'];
+const ALL_STATUSES: DraftStatus[] = [
+  ...APPLY_ORDER,
+  'would-update',
+  'would-fail',
+  ...ROLLOUT_STATUSES,
+];
 
 const MARKS: Record<DraftStatus, string> = {
   updated: '✅',
+  deployed: '🚀',
+  restarted: '🔄',
   unchanged: '➖',
   skipped: '⏭️',
+  'rolled-back': '⏪',
   failed: '❌',
   'would-update': '📝',
+  'would-deploy': '📦',
   'would-fail': '⚠️',
 };
 
@@ -135,7 +146,7 @@ export function renderComment(input: SummaryInput & { marker: string }): string 
 }
 
 function failuresFirst(results: DraftResult[]): DraftResult[] {
-  const failed = (r: DraftResult): boolean => r.status === 'failed' || r.status === 'would-fail';
+  const failed = (r: DraftResult): boolean => isFailed(r);
   return [...results.filter(failed), ...results.filter((r) => !failed(r))];
 }
 
@@ -172,7 +183,7 @@ function renderRow(r: DraftResult, messageChars: number): string {
   const cells = [
     `${name}<code>${cell(r.draftId, FIELD_CHARS)}</code>`,
     `<code>${cell(r.file, FILE_CHARS)}</code>`,
-    `${statusMark(r.status)} ${r.status}${drift}${sqlCheckNote(r)}`,
+    `${statusMark(r.status)} ${r.status}${drift}${sqlCheckNote(r)}${rolloutNote(r)}`,
     r.code ? `<code>${cell(r.code, FIELD_CHARS)}</code>` : '',
     r.message && messageChars > 0 ? cell(r.message, messageChars) : '',
     r.requestId ? `<code>${cell(r.requestId, FIELD_CHARS)}</code>` : '',
@@ -202,6 +213,29 @@ export function sqlCheckNote(r: DraftResult): string {
     case 'not-run':
       return `<br>🔎 SQL not checked: ${cell(check.reason ?? 'no reason given', FIELD_CHARS)}`;
   }
+}
+
+/** The deployment and job under the status: what the merge will do, or what the run did. */
+export function rolloutNote(r: DraftResult): string {
+  const rollout = r.rollout;
+  if (!rollout) return '';
+  const parts: string[] = [];
+  if (rollout.plan) parts.push(`🧭 merge will ${cell(rollout.plan, 2 * FIELD_CHARS)}`);
+  const ids: Array<[string, string | undefined]> = [
+    ['deployment', rollout.deploymentId],
+    ['job', rollout.jobId],
+    ['stopped job', rollout.stoppedJobId],
+    ['savepoint', rollout.savepointId],
+  ];
+  for (const [label, id] of ids) {
+    if (id) parts.push(`${label} <code>${cell(id, FIELD_CHARS)}</code>`);
+  }
+  if (rollout.restore) {
+    parts.push(
+      `started from <code>${cell(rollout.restore.kind, FIELD_CHARS)}</code>: ${cell(rollout.restore.reason, FIELD_CHARS)}`,
+    );
+  }
+  return parts.map((part) => `<br>${part}`).join('');
 }
 
 function moreRow(count: number): string {

@@ -9,6 +9,9 @@ export interface PlanEntry {
   draftId: string;
   workspace: string;
   namespace: string;
+  /** The entry's own `deploy:` and `restart:`, over the inputs. */
+  deploy?: boolean;
+  restart?: 'never' | 'if-running';
 }
 
 export type PlanReason = 'file-changed' | 'file-renamed' | 'manifest-changed' | 'sync-all';

@@ -12,6 +12,8 @@ import { startListing, type Listing } from '../ververica/listing.js';
 import type { DraftResult } from '../results.js';
 import type { PlanItem } from './plan.js';
 import { syncDrafts } from './sync.js';
+import { chooseRollouts } from '../rollout/targets.js';
+import { rollOut, type RolloutTarget } from '../rollout/rollout.js';
 
 export interface RunInput {
   settings: Settings;
@@ -57,7 +59,7 @@ export async function syncPlanned(input: RunInput): Promise<DraftResult[]> {
             pageRead: (scriptChars) => gcPacer.read(scriptChars),
           })
         : undefined;
-    return await syncDrafts(
+    const synced = await syncDrafts(
       items,
       {
         mode: settings.mode,
@@ -81,6 +83,8 @@ export async function syncPlanned(input: RunInput): Promise<DraftResult[]> {
         warn: (message) => log.warning(message),
       },
     );
+    if (!api) return synced;
+    return await rollOutSynced(synced, input, api);
   } finally {
     // No draft is taken any more: a listing waiting to be wanted stops reading pages.
     listing?.listed.finish();
@@ -89,4 +93,40 @@ export async function syncPlanned(input: RunInput): Promise<DraftResult[]> {
     // wait for that, and the process still exits only once they are closed.
     api?.close().catch(() => undefined);
   }
+}
+
+/** Deploys (and restarts) the rows whose entries ask for it; the others come back as they were. */
+async function rollOutSynced(
+  synced: DraftResult[],
+  input: RunInput,
+  api: OpenedDraftApi,
+): Promise<DraftResult[]> {
+  const { settings, items, checkout, retry, log } = input;
+  const chosen = chooseRollouts(synced, items, settings.rollout, settings.mode);
+  if (chosen.length === 0) return synced;
+  const targets: RolloutTarget[] = [];
+  for (const { index, restart } of chosen) {
+    const row = synced[index] as DraftResult;
+    const sql = checkout.readSql(row.file);
+    // Read a moment ago by the sync; a file gone since is left as the sync reported it.
+    if (sql.ok) targets.push({ row, text: sql.value.text, restart });
+  }
+  log.info(
+    `${targets.length} drafts to ${settings.mode === 'plan' ? 'plan the deploy of' : 'deploy'}`,
+  );
+  const rolled = await rollOut(
+    targets,
+    {
+      mode: settings.mode,
+      commit: settings.event.head,
+      baseSha: input.baseSha,
+      deploymentTarget: settings.rollout.deploymentTarget,
+      waitMs: settings.rollout.waitMs,
+      onStartFailure: settings.rollout.onStartFailure,
+    },
+    { api, retry, info: (message) => log.info(message) },
+    settings.concurrency,
+  );
+  const byFile = new Map(rolled.map((row) => [row.file, row]));
+  return synced.map((row) => byFile.get(row.file) ?? row);
 }

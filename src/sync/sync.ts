@@ -18,6 +18,7 @@ import type { DraftResult, DraftStatus } from '../results.js';
 import { err, ok, type Result } from '../runtime/result.js';
 import { withRetry, type RetryContext } from '../runtime/retry.js';
 import { validateScript } from './validate.js';
+import { writeDraft } from './write.js';
 import { decodeSql, type SqlFile } from '../checkout/files.js';
 import { shortSha } from '../checkout/commit-sha.js';
 
@@ -509,29 +510,14 @@ async function syncOne(
   ctx.warnDrift(file, decided);
 
   const desired = withScript(draft, sql.text, options.commitSha, lock.value);
-  const put = await withRetry(async (attempt): Promise<ApiResult<DeploymentDraft>> => {
-    if (attempt > 0) {
-      // The previous PATCH may have landed even though its answer was lost. Look before writing
-      // again, so a retry never overwrites someone else's edit made in between.
-      const now = await api.getDraft(ref);
-      if (!now.ok) return now;
-      if (sqlScriptOf(now.value) === sql.text) return now;
-      if (now.value.modifiedAt !== draft.modifiedAt) {
-        return {
-          ok: false,
-          error: {
-            status: 0,
-            code: Code.DraftChangedRemotely,
-            message: `Draft changed remotely (modifiedAt ${draft.modifiedAt} → ${now.value.modifiedAt}) while it was being updated; left as it is`,
-            requestId: now.requestId,
-            transient: false,
-            throttled: false,
-          },
-        };
-      }
-    }
-    return api.updateDraft(ref, desired);
-  }, deps.retry);
+  const put = await writeDraft(
+    api,
+    ref,
+    draft,
+    desired,
+    (now) => sqlScriptOf(now) === sql.text,
+    deps.retry,
+  );
   if (!put.ok) {
     const error = withinBudget(put.error, put.attempts, deps.retry);
     return { ...apiFailure(mode, error, draft), draftName, drift: drifted };
