@@ -18,8 +18,9 @@ import { jsonReport, markdownReport, type BenchReport, type Machine } from './be
 import { brokenRow, type Row } from './bench/rows.js';
 import type { Suite } from './bench/suite.js';
 import { throughput } from './bench/throughput.js';
+import { rollout } from './bench/rollout.js';
 
-const SUITES: Suite[] = [throughput, coldStartSuite, changeDetection, memory, inProcess];
+const SUITES: Suite[] = [throughput, coldStartSuite, changeDetection, memory, inProcess, rollout];
 
 const parsed = parseArgs(process.argv.slice(2));
 if (!parsed.ok) {

@@ -18,7 +18,8 @@ export const DEFAULT_OPTIONS: BenchOptions = {
 
 export const USAGE =
   'usage: npm run bench -- [--runs N] [--json <path>] [--markdown <path>] [--only 1,3,...]\n' +
-  'groups: 1 throughput and baseline, 3 cold start, 4 change detection, 5 memory, 6 in-process';
+  'groups: 1 throughput and baseline, 3 cold start, 4 change detection, 5 memory, 6 in-process,\n' +
+  '        7 deploy and restart';
 
 export type Parsed = { ok: true; options: BenchOptions } | { ok: false; message: string };
 

@@ -18,6 +18,13 @@ export const THROUGHPUT = {
   validatedPlan: { drafts: 200, concurrency: 8 },
 } as const;
 
+/** 50 running jobs deployed and restarted, with a fixed server time per ticket, stop and start. */
+export const ROLLOUT = {
+  drafts: 50,
+  concurrency: 8,
+  serverMs: { ticketMs: 500, stopMs: 500, startMs: 1000 },
+} as const;
+
 export const BASELINE = {
   drafts: 200,
   /** The action's concurrency the baseline is compared with. */
