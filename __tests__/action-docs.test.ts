@@ -7,6 +7,7 @@ import { parseDocument } from 'yaml';
 import { ClientCode } from '../src/ververica/errors.js';
 import { Code } from '../src/codes.js';
 import { checkReadme, generateReadme } from '../scripts/action-docs/readme.js';
+import { checkCliDocs } from '../scripts/action-docs/cli-docs.js';
 import {
   codeSpan,
   codesTable,
@@ -57,6 +58,10 @@ const input = (over: Partial<ActionInput> = {}): ActionInput => ({
 describe('README gate', () => {
   it('README.md holds exactly the tables that action.yml generates (run `npm run docs`)', async () => {
     expect(await checkReadme(ROOT)).toBeUndefined();
+  });
+
+  it("the CLI's help holds exactly action.yml's descriptions (run `npm run docs`)", async () => {
+    expect(await checkCliDocs(ROOT)).toBeUndefined();
   });
 
   it('README.md lists every code the action assigns itself, and no other', async () => {

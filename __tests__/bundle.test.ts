@@ -12,7 +12,22 @@ const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as {
 
 describe('dist/', () => {
   it('holds the bundle, its licences and its module type, and nothing else', () => {
-    expect(readdirSync(DIST).sort()).toEqual(['index.js', 'licenses.txt', 'package.json']);
+    expect(readdirSync(DIST).sort()).toEqual([
+      'cli.js',
+      'index.js',
+      'licenses.txt',
+      'package.json',
+    ]);
+  });
+
+  it("holds the CLI as the package's bin, runnable as a command", () => {
+    const bin = (
+      JSON.parse(readFileSync('package.json', 'utf8')) as { bin: Record<string, string> }
+    ).bin;
+    expect(bin).toEqual({ 'flink-draft-sync': 'dist/cli.js' });
+    expect(
+      readFileSync(path.join(DIST, 'cli.js'), 'utf8').startsWith('#!/usr/bin/env node\n'),
+    ).toBe(true);
   });
 
   it('lists the licence of every dependency, the ones loaded only when needed included', () => {

@@ -4,17 +4,18 @@
 import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { checkReadme, generateReadme } from './action-docs/readme.js';
+import { checkCliDocs, generateCliDocs } from './action-docs/cli-docs.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const mode = process.argv[2];
 
 if (mode === '--check') {
-  const problem = await checkReadme(root);
+  const problem = (await checkReadme(root)) ?? (await checkCliDocs(root));
   if (problem) {
     console.error(problem);
     process.exit(1);
   }
-  console.log('README.md matches action.yml.');
+  console.log('README.md and the CLI help match action.yml.');
 } else if (mode === '--write') {
   const state = await generateReadme(root);
   if (!state.ok) {
@@ -27,6 +28,15 @@ if (mode === '--check') {
   } else {
     await writeFile(readmePath, expected);
     console.log('README.md updated from action.yml.');
+  }
+  const cli = await generateCliDocs(root);
+  if (!cli.ok) {
+    console.error(cli.problems.join('\n'));
+    process.exit(1);
+  }
+  if (cli.value.current !== cli.value.expected) {
+    await writeFile(cli.value.docsPath, cli.value.expected);
+    console.log('src/cli/input-docs.ts updated from action.yml.');
   }
 } else {
   console.error('usage: tsx scripts/action-docs.ts --write | --check');

@@ -11,12 +11,13 @@ import {
   ManifestInvalid,
   readManifestEarly,
 } from './manifest/load.js';
-import type { DraftResult } from './results.js';
+import type { DraftResult, Progress } from './results.js';
 import { systemClock } from './runtime/clock.js';
 import type { Log } from './runtime/log.js';
 import { redact } from './runtime/redact.js';
 import { ThrottleGate, type RetryContext } from './runtime/retry.js';
 import type { Mode, Settings } from './settings.js';
+import { RunError } from './runtime/run-error.js';
 import { planSync } from './sync/plan.js';
 import { syncPlanned } from './sync/run.js';
 
@@ -24,6 +25,8 @@ import { syncPlanned } from './sync/run.js';
 export interface Edges {
   log: Log;
   auth: AuthEdges;
+  /** Called as each draft's row is settled (the CLI draws its progress line from it). */
+  progress?: (progress: Progress) => void;
 }
 
 /** What a run did: every field a server may have filled is already scrubbed of secrets. */
@@ -95,7 +98,7 @@ export async function runEngine(settings: Settings, edges: Edges): Promise<RunRe
   }
   if (changes.kind === 'all' && changes.reason !== 'sync-all') report.notices.push(changes.reason);
   const baseSha = changes.kind === 'diff' ? changes.base : undefined;
-  const items = planSync({
+  const planned = planSync({
     entries: manifest.entries,
     previousEntries:
       baseSha === undefined
@@ -104,11 +107,21 @@ export async function runEngine(settings: Settings, edges: Edges): Promise<RunRe
     changes,
     manifestPath: settings.manifestPath,
   });
+  const items = settings.paths ? onlyPaths(planned, manifest.entries, settings.paths) : planned;
   const needed = items.some((item) => !item.deleted);
   const { provider, notice } = await remoteAccess(settings, needed, edges.auth, retry, log);
   if (notice) report.notices.push(notice);
   log.info(`${items.length} of ${manifest.entries.length} manifest entries to ${settings.mode}`);
-  const results = await syncPlanned({ settings, items, checkout, provider, baseSha, retry, log });
+  const results = await syncPlanned({
+    settings,
+    items,
+    checkout,
+    provider,
+    baseSha,
+    retry,
+    log,
+    progress: edges.progress,
+  });
   // Every field a server may have filled goes through redaction before any output sees it.
   const secrets = provider?.secrets() ?? [];
   const scrub = (text: string | undefined): string | undefined =>
@@ -132,4 +145,21 @@ export async function runEngine(settings: Settings, edges: Edges): Promise<RunRe
   }));
   report.notices = report.notices.map((n) => redact(n, secrets));
   return report;
+}
+
+/** The planned items of the named files; a path the manifest does not map stops the run. */
+function onlyPaths<T extends { entry: { file: string } }>(
+  items: T[],
+  entries: readonly { file: string }[],
+  paths: readonly string[],
+): T[] {
+  const mapped = new Set(entries.map((entry) => entry.file));
+  const unknown = paths.filter((path) => !mapped.has(path));
+  if (unknown.length > 0) {
+    throw new RunError(
+      `not in the manifest: ${unknown.join(', ')}; give paths from the repository root, as the manifest's file: entries do`,
+    );
+  }
+  const wanted = new Set(paths);
+  return items.filter((item) => wanted.has(item.entry.file));
 }

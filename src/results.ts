@@ -76,3 +76,11 @@ export function isFailed(result: Pick<DraftResult, 'status'>): boolean {
 export function failedCount(results: readonly DraftResult[]): number {
   return results.filter(isFailed).length;
 }
+
+/** How far a run is: each draft synced, then each deployed, as it ends. */
+export interface Progress {
+  phase: 'sync' | 'deploy';
+  done: number;
+  total: number;
+  failed: number;
+}

@@ -86,6 +86,8 @@ export interface Settings {
   commentKey: string;
   /** Names the default STS session, so that RAM's audit log ties it to the run. */
   runId: string;
+  /** Only these manifest files (the CLI's explicit paths); undefined: every file the changes touch. */
+  paths?: string[];
 }
 
 /**

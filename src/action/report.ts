@@ -2,27 +2,12 @@
 import * as core from '@actions/core';
 import { failedCount, isFailed, type DraftResult, type TextSpan } from '../results.js';
 import { countByStatus } from '../report/summary.js';
+import { resultRecords } from '../report/results-json.js';
 
 /** `updated` also counts `would-update`, and `failed` counts `would-fail`, so plan and apply share outputs. */
 export function writeOutputs(results: DraftResult[]): void {
   const count = countByStatus(results);
-  core.setOutput(
-    'results',
-    JSON.stringify(
-      results.map((r) => ({
-        file: r.file,
-        draftId: r.draftId,
-        draftName: r.draftName ?? null,
-        workspace: r.workspace,
-        namespace: r.namespace,
-        status: r.status,
-        code: r.code ?? null,
-        message: r.message ?? null,
-        requestId: r.requestId ?? null,
-        rollout: r.rollout ?? null,
-      })),
-    ),
-  );
+  core.setOutput('results', JSON.stringify(resultRecords(results)));
   // A draft's sync counts by what the sync did to it, whatever its deploy did next.
   const synced = (r: DraftResult): string => r.rollout?.draft ?? r.status;
   const updated = results.filter((r) => ['updated', 'would-update'].includes(synced(r))).length;

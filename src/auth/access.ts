@@ -20,6 +20,14 @@ export interface AuthEdges {
   setSecret(value: string): void;
   /** The environment: the key variables of the chain, and where the runner offers a token. */
   env: Record<string, string | undefined>;
+  /** Why no OIDC token can be had, before asking; default: GitHub's token variable is read. */
+  idTokenUnavailable?: () => string | undefined;
+  /** What to check when the token cannot be had (the CLI: the token file). */
+  idTokenHint?: string;
+  /** What to say when apply mode finds no credentials; default: the Action's inputs. */
+  noCredentials?: string;
+  /** Set when the shell wants no API call at all (the CLI's `check`): the reason, for the summary. */
+  offline?: string;
 }
 
 export interface Access {
@@ -47,6 +55,8 @@ function credentialProvider(
   if (chosen.value.kind === 'none') return undefined;
   return createCredentialProvider(chosen.value, {
     getIdToken: (audience) => edges.idToken(audience),
+    idTokenUnavailable: edges.idTokenUnavailable,
+    idTokenHint: edges.idTokenHint,
     setSecret: (value) => edges.setSecret(value),
     now: () => retry.clock.now(),
     sts: createStsClient({ retry, requestTimeoutMs: settings.requestTimeoutMs }),
@@ -70,6 +80,7 @@ export async function remoteAccess(
     log.notice(notice);
     return { notice };
   };
+  if (edges.offline !== undefined) return skip(edges.offline);
   let provider: CredentialProvider | undefined;
   try {
     provider = credentialProvider(settings, edges, retry);
@@ -80,7 +91,9 @@ export async function remoteAccess(
     return skip(error.message);
   }
   if (!provider) {
-    if (settings.mode === 'apply' && needed) throw new RunError(NO_CREDENTIALS);
+    if (settings.mode === 'apply' && needed) {
+      throw new RunError(edges.noCredentials ?? NO_CREDENTIALS);
+    }
     return skip(
       'no credentials are available (secrets are not passed to pull requests from forks)',
     );

@@ -33,8 +33,15 @@ export interface CredentialProvider {
 }
 
 export interface CredentialProviderDeps {
-  /** Fetches a GitHub OIDC token; the action passes `core.getIDToken`. */
+  /** Fetches an OIDC token; the action passes `core.getIDToken`, the CLI reads a token file. */
   getIdToken: (audience: string) => Promise<string>;
+  /**
+   * Why no OIDC token can be had here, before asking (the Action: the job lacks
+   * `permissions: id-token: write`); undefined when one may be. Default: GitHub's variable is read.
+   */
+  idTokenUnavailable?: () => string | undefined;
+  /** What to check when getting the token fails; default GitHub's permission. */
+  idTokenHint?: string;
   /** Masks a value in the job log; the action passes `core.setSecret`. */
   setSecret: (secret: string) => void;
   /** Epoch milliseconds. */
@@ -98,13 +105,8 @@ function oidcProvider(
     redact(text, [...secrets(), env.ACTIONS_ID_TOKEN_REQUEST_TOKEN ?? '']);
 
   async function assume(): Promise<Session> {
-    if (!env.ACTIONS_ID_TOKEN_REQUEST_URL) {
-      throw new CredentialError(
-        'OidcTokenUnavailable',
-        'GitHub offers no OIDC token to this job: add `permissions: id-token: write` to the job ' +
-          '(pull requests from forks never get one).',
-      );
-    }
+    const unavailable = (deps.idTokenUnavailable ?? (() => githubTokenUnavailable(env)))();
+    if (unavailable !== undefined) throw new CredentialError('OidcTokenUnavailable', unavailable);
     let token: string;
     try {
       token = await deps.getIdToken(source.audience);
@@ -112,8 +114,8 @@ function oidcProvider(
       throw new CredentialError(
         'OidcTokenUnavailable',
         scrub(
-          `Could not get a GitHub OIDC token for audience "${source.audience}" (check ` +
-            `\`permissions: id-token: write\`): ${errorMessage(error)}`,
+          `Could not get ${deps.idTokenHint === undefined ? 'a GitHub' : 'an'} OIDC token for audience "${source.audience}" (check ` +
+            `${deps.idTokenHint ?? '`permissions: id-token: write`'}): ${errorMessage(error)}`,
         ),
       );
     }
@@ -171,4 +173,12 @@ function tokenSubject(token: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** On GitHub Actions, a job without `id-token: write` has no token URL. */
+function githubTokenUnavailable(env: Record<string, string | undefined>): string | undefined {
+  return env.ACTIONS_ID_TOKEN_REQUEST_URL
+    ? undefined
+    : 'GitHub offers no OIDC token to this job: add `permissions: id-token: write` to the job ' +
+        '(pull requests from forks never get one).';
 }

@@ -269,6 +269,12 @@ export async function headSha(cwd: string): Promise<string> {
   return sha;
 }
 
+/** The commit a revision names (a SHA, a branch, a tag, `HEAD~3`), or undefined when none. */
+export async function resolveRevision(cwd: string, rev: string): Promise<string | undefined> {
+  if (rev.startsWith('-')) return undefined;
+  return resolveCommit(cwd, rev);
+}
+
 async function resolveCommit(cwd: string, rev: string): Promise<string | undefined> {
   const args = ['rev-parse', '--verify', '--quiet', `${rev}^{commit}`];
   const result = await run(cwd, args);

@@ -56,6 +56,8 @@ export interface RolloutDeps {
   retry: RetryContext;
   /** Progress, one line per step. */
   info(message: string): void;
+  /** Called with each row as it is settled. */
+  settled?(row: DraftResult): void;
 }
 
 /** One row to roll out: its sync result, the file's script, and its entry's rollout settings. */
@@ -699,6 +701,7 @@ export async function rollOut(
           message: error instanceof Error ? error.message : String(error),
         };
       }
+      deps.settled?.(rows[index] as DraftResult);
     }
   };
   await Promise.all(

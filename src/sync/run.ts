@@ -9,7 +9,7 @@ import type { Settings } from '../settings.js';
 import { openDraftApi, type OpenedDraftApi } from '../ververica/draft-api.js';
 import { resolveEndpoint } from '../ververica/endpoint.js';
 import { startListing, type Listing } from '../ververica/listing.js';
-import type { DraftResult } from '../results.js';
+import { isFailed, type DraftResult, type Progress } from '../results.js';
 import type { PlanItem } from './plan.js';
 import { syncDrafts } from './sync.js';
 import { chooseRollouts } from '../rollout/targets.js';
@@ -26,6 +26,7 @@ export interface RunInput {
   /** The run's retries, clock and deadline. */
   retry: RetryContext;
   log: Log;
+  progress?: (progress: Progress) => void;
 }
 
 export async function syncPlanned(input: RunInput): Promise<DraftResult[]> {
@@ -81,6 +82,7 @@ export async function syncPlanned(input: RunInput): Promise<DraftResult[]> {
         retry,
         listed: listing?.listed,
         warn: (message) => log.warning(message),
+        settled: counter('sync', items.length, input.progress),
       },
     );
     if (!api) return synced;
@@ -124,9 +126,30 @@ async function rollOutSynced(
       waitMs: settings.rollout.waitMs,
       onStartFailure: settings.rollout.onStartFailure,
     },
-    { api, retry, info: (message) => log.info(message) },
+    {
+      api,
+      retry,
+      info: (message) => log.info(message),
+      settled: counter('deploy', targets.length, input.progress),
+    },
     settings.concurrency,
   );
   const byFile = new Map(rolled.map((row) => [row.file, row]));
   return synced.map((row) => byFile.get(row.file) ?? row);
+}
+
+/** Counts settled rows into progress reports. */
+function counter(
+  phase: Progress['phase'],
+  total: number,
+  progress: ((progress: Progress) => void) | undefined,
+): ((row: DraftResult) => void) | undefined {
+  if (!progress) return undefined;
+  let done = 0;
+  let failed = 0;
+  return (row) => {
+    done += 1;
+    if (isFailed(row)) failed += 1;
+    progress({ phase, done, total, failed });
+  };
 }

@@ -59,6 +59,8 @@ export interface SyncDeps {
    * page). Any draft it does not hand out is read by GET.
    */
   listed?: { take(ref: DraftRef): DraftRead | undefined | Promise<DraftRead | undefined> };
+  /** Called with each draft's row as it is settled. */
+  settled?(row: DraftResult): void;
 }
 
 type Outcome = Pick<
@@ -555,6 +557,7 @@ export async function syncDrafts(
         const item = items[index] as PlanItem;
         if (deps.retry.clock.now() >= deps.retry.deadline && !item.deleted) {
           outcomes[index] = timedOut(options.mode);
+          deps.settled?.(rowOf(item, outcomes[index] as Outcome));
           continue;
         }
         try {
@@ -563,6 +566,8 @@ export async function syncDrafts(
           // Defensive: an unexpected throw still becomes this draft's row, never the whole run's end.
           outcomes[index] = failure(options.mode, Code.InternalError, errorMessage(error));
         }
+        const outcome = outcomes[index];
+        if (outcome !== DEFER && outcome !== undefined) deps.settled?.(rowOf(item, outcome));
       }
     };
     const workers = Math.max(1, Math.min(options.concurrency, indexes.length));
@@ -574,17 +579,18 @@ export async function syncDrafts(
   const deferred = outcomes.flatMap((outcome, index) => (outcome === DEFER ? [index] : []));
   ctx.deferring = false;
   if (deferred.length > 0) await runAll(deferred);
-  return items.map((item, index) => {
-    const outcome = outcomes[index] as Outcome;
-    const status: DraftStatus = outcome.status;
-    return {
-      file: item.entry.file,
-      draftId: item.entry.draftId,
-      draftName: outcome.draftName,
-      workspace: item.entry.workspace,
-      namespace: item.entry.namespace,
-      ...outcome,
-      status,
-    };
-  });
+  return items.map((item, index) => rowOf(item, outcomes[index] as Outcome));
+}
+
+function rowOf(item: PlanItem, outcome: Outcome): DraftResult {
+  const status: DraftStatus = outcome.status;
+  return {
+    file: item.entry.file,
+    draftId: item.entry.draftId,
+    draftName: outcome.draftName,
+    workspace: item.entry.workspace,
+    namespace: item.entry.namespace,
+    ...outcome,
+    status,
+  };
 }
