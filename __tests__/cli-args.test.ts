@@ -3,6 +3,7 @@ import { describe, expect, it } from '@jest/globals';
 import { INPUT_FLAGS, parseCommandLine } from '../src/cli/args.js';
 import { chooseCliCredentials, readProfile, tokenFromFile } from '../src/cli/credentials.js';
 import { renderHelp } from '../src/cli/help.js';
+import { progressLine } from '../src/cli/main.js';
 import { INPUT_DOCS } from '../src/cli/input-docs.js';
 
 describe('parseCommandLine', () => {
@@ -147,5 +148,34 @@ describe('the CLI credential chain', () => {
   it('drops the trailing newline a CI job writes after the token', () => {
     expect(tokenFromFile('abc.def.ghi\n')).toBe('abc.def.ghi');
     expect(tokenFromFile('abc\r\n')).toBe('abc');
+  });
+});
+
+describe('the progress line', () => {
+  it('is drawn and cleared in place on a terminal, and never elsewhere', () => {
+    const written: string[] = [];
+    const terminal = {
+      stdout: () => undefined,
+      stderr: (t: string) => written.push(t),
+      stderrIsTty: true,
+    };
+    const line = progressLine(terminal);
+    line.draw({ phase: 'sync', done: 3, total: 50, failed: 0 });
+    line.draw({ phase: 'deploy', done: 4, total: 10, failed: 1 });
+    line.clear();
+    expect(written).toEqual([
+      '\r\x1b[2Ksynced 3/50',
+      '\r\x1b[2Kdeployed 4/10, 1 failed',
+      '\r\x1b[2K',
+    ]);
+    const piped: string[] = [];
+    const quiet = progressLine({
+      ...terminal,
+      stderr: (t: string) => piped.push(t),
+      stderrIsTty: false,
+    });
+    quiet.draw({ phase: 'sync', done: 1, total: 2, failed: 0 });
+    quiet.clear();
+    expect(piped).toEqual([]);
   });
 });

@@ -77,7 +77,12 @@ describe('deploy and restart, end to end through dist/index.js', () => {
 
     api = await FakeVervericaApi.start({ credentials: [KEY] });
     api.setRolloutTiming({ ticketMs: 150, startMs: 300, stopMs: 150 });
-    api.failJobs({ match: 'BOOM', reason: 'RuntimeException', message: 'sink rejected the row' });
+    // The server's cause echoes the caller's secret, as a hostile or careless server might.
+    api.failJobs({
+      match: 'BOOM',
+      reason: 'RuntimeException',
+      message: `sink rejected the row (signed with ${KEY.accessKeySecret})`,
+    });
     for (const key of KEYS) {
       api.seedDraft(
         sqlDraft({
@@ -206,6 +211,11 @@ describe('deploy and restart, end to end through dist/index.js', () => {
     expect(script(api.rollout.deployment(deploymentId))).toBe(OLD);
     const row = resultRows(applied).find((r) => r.file === file('crashy'));
     expect(row?.message).toContain('sink rejected the row');
+    // `::add-mask::` is how the action tells the runner to mask the secret: the one allowed line.
+    const log = applied.stdout.replace(/^::add-mask::.*$/gm, '');
+    for (const text of [log, applied.stderr, applied.summary, applied.outputFile]) {
+      expect(text).not.toContain(KEY.accessKeySecret);
+    }
     expect(row?.message).toContain(savepoint?.savepointId);
   });
 

@@ -78,7 +78,7 @@ async function eventOf(args: CliArgs, root: string): Promise<{ event: EventInfo;
 }
 
 /** One line redrawn in place on a terminal: drafts done of total, failures so far. */
-function progressLine(terminal: Terminal): {
+export function progressLine(terminal: Terminal): {
   draw: (progress: Progress) => void;
   clear: () => void;
 } {
@@ -118,7 +118,11 @@ export async function runCli(
     return EXIT.usage;
   }
   const { args } = parsed;
-  const secrets: string[] = [];
+  // Whatever the server echoes is scrubbed of every secret this process holds before it is shown.
+  const secrets: string[] = [
+    env[ENV.accessKeySecret] ?? '',
+    env.ALIBABA_CLOUD_SECURITY_TOKEN ?? '',
+  ].filter(Boolean);
   const scrub = (text: string): string => redact(text, secrets);
   const progress = progressLine(terminal);
   const say = (text: string): void => {
@@ -141,6 +145,7 @@ export async function runCli(
     const { event, all } = await eventOf(args, root);
     const offline = args.command === 'check';
     const profile = offline ? undefined : profileOf(args, env);
+    if (profile) secrets.push(profile.accessKeySecret, profile.securityToken ?? '');
     const { chosen, inputs: chain } = offline
       ? { chosen: { kind: 'none' as const }, inputs: {} }
       : chooseCliCredentials(env, args.inputs, profile);

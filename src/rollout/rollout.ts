@@ -575,7 +575,8 @@ class RolloutRun {
     cause: string,
   ): Promise<DraftResult> {
     const sp = savepoint.savepointId;
-    this.info(`job ${failed.jobId} did not reach RUNNING: ${cause}`);
+    // The cause is the server's text: it goes to the row, which is scrubbed, not to the log.
+    this.info(`job ${failed.jobId} did not reach RUNNING`);
     if (!isFinalJobState(failed.state)) {
       // Still starting: stopped without a savepoint, as it holds no state the old one lacks.
       const cancel = await withRetry(
