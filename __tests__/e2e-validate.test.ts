@@ -112,6 +112,17 @@ describe('the SQL check, end to end through dist/index.js', () => {
     });
   });
 
+  it('gives the verdict and its place in the results output, for a script to read', () => {
+    const bad = resultRows(planned).find((r) => r.file === file('bad'));
+    expect(bad?.sqlCheck).toMatchObject({
+      verdict: 'invalid',
+      engineVersion: ENGINE,
+      span: { line: 3, column: 15 },
+    });
+    const good = resultRows(planned).find((r) => r.file === file('good'));
+    expect(good?.sqlCheck).toMatchObject({ verdict: 'valid' });
+  });
+
   it('shows the verdict of each draft, and the engine it was checked on', () => {
     expect(planned.summary).toContain(`SQL checked on <code>${ENGINE}</code>: valid`);
     expect(planned.summary).toContain(

@@ -12,6 +12,8 @@ export interface ResultRecord {
   code: string | null;
   message: string | null;
   requestId: string | null;
+  /** The server's verdict on the SQL (input `validate`), with the place of an error. */
+  sqlCheck: DraftResult['sqlCheck'] | null;
   rollout: DraftResult['rollout'] | null;
 }
 
@@ -26,6 +28,7 @@ export function resultRecords(results: readonly DraftResult[]): ResultRecord[] {
     code: r.code ?? null,
     message: r.message ?? null,
     requestId: r.requestId ?? null,
+    sqlCheck: r.sqlCheck ?? null,
     rollout: r.rollout ?? null,
   }));
 }
