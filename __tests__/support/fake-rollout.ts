@@ -249,15 +249,9 @@ export class RolloutStore {
     this.advance();
     const deploymentId = query.deploymentId;
     if (!deploymentId) return fail(400, 'InvalidParameter', 'deploymentId is required.');
-    const pageIndex = Number(query.pageIndex ?? '1');
-    const pageSize = Number(query.pageSize ?? '10');
-    if (!(pageIndex >= 1) || !(pageSize >= 1 && pageSize <= 100)) {
-      return fail(
-        400,
-        'InvalidParameter',
-        'pageIndex must be >= 1 and pageSize between 1 and 100.',
-      );
-    }
+    const paging = pageOf(query);
+    if (!paging.ok) return paging;
+    const { pageIndex, pageSize } = paging.value;
     const all = this.jobs.filter(
       (j) =>
         j.deploymentId === deploymentId &&
@@ -444,15 +438,9 @@ export class RolloutStore {
     query: Record<string, string>,
   ): DraftOutcome<{ data: unknown[]; extra: Record<string, unknown> }> {
     this.advance();
-    const pageIndex = Number(query.pageIndex ?? '1');
-    const pageSize = Number(query.pageSize ?? '10');
-    if (!(pageIndex >= 1) || !(pageSize >= 1 && pageSize <= 100)) {
-      return fail(
-        400,
-        'InvalidParameter',
-        'pageIndex must be >= 1 and pageSize between 1 and 100.',
-      );
-    }
+    const paging = pageOf(query);
+    if (!paging.ok) return paging;
+    const { pageIndex, pageSize } = paging.value;
     const all = this.savepoints.filter(
       (s) =>
         s.namespace === ref.namespace &&
@@ -539,6 +527,18 @@ export class RolloutStore {
       (j) => j.jobId === jobId && j.namespace === ref.namespace && j.workspace === ref.workspace,
     );
   }
+}
+
+/** `pageIndex` from 1 (default 1) and `pageSize` from 1 to 100 (default 10), as the API pages. */
+function pageOf(
+  query: Record<string, string>,
+): DraftOutcome<{ pageIndex: number; pageSize: number }> {
+  const pageIndex = Number(query.pageIndex ?? '1');
+  const pageSize = Number(query.pageSize ?? '10');
+  if (!(pageIndex >= 1) || !(pageSize >= 1 && pageSize <= 100)) {
+    return fail(400, 'InvalidParameter', 'pageIndex must be >= 1 and pageSize between 1 and 100.');
+  }
+  return { ok: true, value: { pageIndex, pageSize } };
 }
 
 function deploymentJson(d: FakeDeployment): Record<string, unknown> {

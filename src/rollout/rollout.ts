@@ -11,7 +11,7 @@ import type { OnStartFailure, Restart } from '../settings.js';
 import { holderOf, LockHolders } from '../sync/lock.js';
 import { placeSpan } from '../sync/validate.js';
 import { writeDraft } from '../sync/write.js';
-import type { Where } from '../ververica/client.js';
+import type { Page, Where } from '../ververica/client.js';
 import type { DraftApi, RolloutApi } from '../ververica/draft-api.js';
 import {
   isFinalJobState,
@@ -22,7 +22,7 @@ import {
   type Savepoint,
 } from '../ververica/deployment.js';
 import { editableFields, type DeploymentDraft, type DraftRef } from '../ververica/draft.js';
-import type { ApiError } from '../ververica/errors.js';
+import type { ApiError, ApiResult } from '../ververica/errors.js';
 import {
   decideRollout,
   describeDecision,
@@ -37,7 +37,7 @@ import { pollUntil } from './poll.js';
 export const RESTORE_REASON =
   'the savepoint the stop just took is the latest; a savepoint, unlike a checkpoint that LATEST_STATE may pick, is the state Flink restores into a changed job';
 
-const JOB_PAGE_SIZE = 100;
+const PAGE_SIZE = 100;
 const MAX_PAGES = 50;
 
 export interface RolloutOptions {
@@ -228,41 +228,36 @@ class RolloutRun {
     return ok({ deployment: got.value, jobs: jobs.value });
   }
 
-  async jobsOf(deploymentId: string): Promise<Result<Job[], Stop>> {
-    const jobs: Job[] = [];
-    for (let pageIndex = 1; pageIndex <= MAX_PAGES; pageIndex++) {
-      const page = { pageIndex, pageSize: JOB_PAGE_SIZE };
-      const got = await withRetry(
-        () => this.api.listJobs(this.where, deploymentId, page),
-        this.retry,
-      );
-      if (!got.ok)
-        return err(
-          this.apiFailed(got.error, `Listing the jobs of deployment ${deploymentId} failed`),
-        );
-      jobs.push(...got.value.items);
-      const total = got.value.totalSize;
-      if (got.value.items.length < JOB_PAGE_SIZE || (total !== undefined && jobs.length >= total))
-        break;
-    }
-    return ok(jobs);
+  jobsOf(deploymentId: string): Promise<Result<Job[], Stop>> {
+    return this.allPages(
+      (page) => this.api.listJobs(this.where, deploymentId, page),
+      `Listing the jobs of deployment ${deploymentId} failed`,
+    );
   }
 
-  async savepointsOf(job: Job): Promise<Result<Savepoint[], Stop>> {
+  savepointsOf(job: Job): Promise<Result<Savepoint[], Stop>> {
     const ids = {
       deploymentId: job.deploymentId ?? this.report.deploymentId ?? '',
       jobId: job.jobId,
     };
-    const all: Savepoint[] = [];
+    return this.allPages(
+      (page) => this.api.listSavepoints(this.where, ids, page),
+      `Listing the savepoints of job ${job.jobId} failed`,
+    );
+  }
+
+  /** Every item of a paged listing, up to MAX_PAGES pages of PAGE_SIZE. */
+  async allPages<T>(
+    read: (page: { pageIndex: number; pageSize: number }) => Promise<ApiResult<Page<T>>>,
+    what: string,
+  ): Promise<Result<T[], Stop>> {
+    const all: T[] = [];
     for (let pageIndex = 1; pageIndex <= MAX_PAGES; pageIndex++) {
-      const page = { pageIndex, pageSize: JOB_PAGE_SIZE };
-      const got = await withRetry(() => this.api.listSavepoints(this.where, ids, page), this.retry);
-      if (!got.ok)
-        return err(this.apiFailed(got.error, `Listing the savepoints of job ${job.jobId} failed`));
+      const got = await withRetry(() => read({ pageIndex, pageSize: PAGE_SIZE }), this.retry);
+      if (!got.ok) return err(this.apiFailed(got.error, what));
       all.push(...got.value.items);
       const total = got.value.totalSize;
-      if (got.value.items.length < JOB_PAGE_SIZE || (total !== undefined && all.length >= total))
-        break;
+      if (got.value.items.length < PAGE_SIZE || (total !== undefined && all.length >= total)) break;
     }
     return ok(all);
   }
@@ -499,7 +494,7 @@ class RolloutRun {
       if (attempt > 0) {
         const jobs = await this.api.listJobs(this.where, deploymentId, {
           pageIndex: 1,
-          pageSize: JOB_PAGE_SIZE,
+          pageSize: PAGE_SIZE,
         });
         const since = jobs.ok
           ? jobs.value.items.filter(
