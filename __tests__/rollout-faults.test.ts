@@ -254,6 +254,37 @@ describe('a rollout under faults', () => {
     expect(h.fake.draft(WS, NS, DRAFT)?.labels?.['flink-draft-sync/commit']).toBe(BASE);
   });
 
+  it('a rerun after a new job failed and the run was killed rolls back, taking the lock it needs', async () => {
+    const h = await harness(`${NEW}-- BOOM\n`);
+    h.fake.failJobs({ match: 'BOOM', reason: 'TableNotFound', message: 'sink_v2 does not exist' });
+    // What the killed run left: the marker, the old job stopped with a savepoint, the new one failed.
+    const where = { workspace: WS, namespace: NS };
+    h.fake.setRolloutTiming({ stopMs: 0, startMs: 0 });
+    h.fake.setLabels(WS, NS, DRAFT, { 'flink-draft-sync/restart': `${COMMIT}:${h.jobId}` });
+    h.fake.unlockDraft(WS, NS, DRAFT);
+    h.fake.rollout.stop(where, h.jobId, JSON.stringify({ stopStrategy: 'STOP_WITH_SAVEPOINT' }));
+    h.fake.rollout.advance();
+    // The deployment holds the new script, as the killed run's deploy left it.
+    const deployment = h.fake.rollout.deployment(h.deploymentId);
+    if (deployment) deployment.artifact = h.fake.draft(WS, NS, DRAFT)?.artifact;
+    h.fake.rollout.start(
+      where,
+      JSON.stringify({
+        deploymentId: h.deploymentId,
+        restoreStrategy: { kind: 'LATEST_SAVEPOINT' },
+      }),
+    );
+    h.fake.rollout.advance();
+    expect(states(h)).toEqual(['CANCELLED', 'FAILED']);
+    h.fake.setRolloutTiming({ stopMs: 30, startMs: 60 });
+
+    const row = await h.run();
+    expect([row.status, row.code]).toEqual(['rolled-back', 'RolledBack']);
+    expect(states(h)).toEqual(['CANCELLED', 'FAILED', 'RUNNING']);
+    expect(scriptOf(h.fake.rollout.jobsOf(h.deploymentId)[2])).toBe(OLD);
+    expect(actions(h, 'GetDeploymentDraftLock')).toBe(1);
+  });
+
   it('does not stop a job when less than wait-minutes of the budget is left', async () => {
     const h = await harness();
     const row = await h.run({ waitMs: 120_000 });

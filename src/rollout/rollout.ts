@@ -622,6 +622,11 @@ class RolloutRun {
         requestId,
       );
     this.info(`rolling back to the script job ${stopped.jobId} ran`);
+    // A rerun that resumes a failed start may not hold the lock yet: the rollback writes the draft.
+    const current = await withRetry(() => this.api.getDraft(this.ref), this.retry);
+    if (!current.ok) return rollbackFailed(`reading the draft failed: ${current.error.message}`);
+    const lock = await this.ensureLock(current.value);
+    if (!lock.ok) return rollbackFailed(lock.error.message ?? 'the draft is locked');
     const base = this.options.baseSha;
     const restored = await this.rewrite(
       (draft) => {
