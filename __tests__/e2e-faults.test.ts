@@ -233,12 +233,13 @@ describe('transient faults: 200 drafts converge', () => {
       'hang',
     ])
       expect(injected).toContain(kind);
-    // Each draft carries the commit it was synced from, and kept its other labels.
+    // Each draft carries the commit it was synced from and the repository, and kept its other labels.
     for (const id of s.ids) {
       expect(s.api.draft(WS, NS, id)?.labels).toEqual({
         team: 'data',
         [COMMIT_LABEL]: s.after,
         'flink-draft-sync/lock-holder': principalOf(KEY).id,
+        'flink-draft-sync/repository': 'github.com/octo-org/flink-jobs',
       });
     }
   }, 120_000);

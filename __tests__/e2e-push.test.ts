@@ -162,11 +162,12 @@ describe('push to main, end to end through dist/index.js', () => {
       createdAt: 1_760_000_000,
     });
     expect(draft?.artifact?.sqlArtifact?.additionalDependencies).toEqual(['oss://b/udf.jar']);
-    // Only the action's own two labels change: the commit, and the lock it wrote under.
+    // Only the action's own labels change: the commit, the lock it wrote under, the repository.
     expect(draft?.labels).toEqual({
       team: 'data',
       'flink-draft-sync/commit': after,
       'flink-draft-sync/lock-holder': principalOf(KEY).id,
+      'flink-draft-sync/repository': 'github.com/octo-org/flink-jobs',
     });
     expect(draft?.lock?.holderId).toBe(principalOf(KEY).id);
   });

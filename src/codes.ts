@@ -95,3 +95,6 @@ export const MAX_RESPONSE_BYTES = JSON_ESCAPE_WORST * MAX_SQL_BYTES + DRAFT_FIEL
 
 /** Label that records the commit a draft was last synced from (drift detection). */
 export const COMMIT_LABEL = 'flink-draft-sync/commit';
+
+/** Label that names the repository whose manifest maps the draft (orphan detection). */
+export const REPOSITORY_LABEL = 'flink-draft-sync/repository';

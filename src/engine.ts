@@ -20,6 +20,7 @@ import type { Mode, Settings } from './settings.js';
 import { RunError } from './runtime/run-error.js';
 import { planSync } from './sync/plan.js';
 import { syncPlanned } from './sync/run.js';
+import { draftKey, type Scope } from './sync/orphans.js';
 
 /** The outside worlds a run reaches besides the checkout and the API: the log and the auth edges. */
 export interface Edges {
@@ -98,12 +99,13 @@ export async function runEngine(settings: Settings, edges: Edges): Promise<RunRe
   }
   if (changes.kind === 'all' && changes.reason !== 'sync-all') report.notices.push(changes.reason);
   const baseSha = changes.kind === 'diff' ? changes.base : undefined;
+  const previousEntries =
+    baseSha === undefined
+      ? undefined
+      : await entriesAtBase(checkout, options, baseSha, manifest, early);
   const planned = planSync({
     entries: manifest.entries,
-    previousEntries:
-      baseSha === undefined
-        ? undefined
-        : await entriesAtBase(checkout, options, baseSha, manifest, early),
+    previousEntries,
     changes,
     manifestPath: settings.manifestPath,
   });
@@ -121,6 +123,7 @@ export async function runEngine(settings: Settings, edges: Edges): Promise<RunRe
     retry,
     log,
     progress: edges.progress,
+    manifest: orphanSearch(manifest.entries, previousEntries, changes.kind === 'all'),
   });
   // Every field a server may have filled goes through redaction before any output sees it.
   const secrets = provider?.secrets() ?? [];
@@ -162,4 +165,28 @@ function onlyPaths<T extends { entry: { file: string } }>(
   }
   const wanted = new Set(paths);
   return items.filter((item) => wanted.has(item.entry.file));
+}
+
+/**
+ * Where to look for drafts the manifest no longer names: the namespaces of the entries this push
+ * removed, or, syncing everything, every namespace the manifest maps. Undefined: nowhere.
+ */
+function orphanSearch(
+  entries: readonly (Scope & { draftId: string })[],
+  previous: readonly (Scope & { draftId: string })[] | undefined,
+  all: boolean,
+): { mapped: Set<string>; scopes: Scope[] } | undefined {
+  const mapped = new Set(entries.map((entry) => draftKey(entry)));
+  const removed = (previous ?? []).filter((entry) => !mapped.has(draftKey(entry)));
+  const scopes = scopesOf(all ? [...entries, ...removed] : removed);
+  return scopes.length > 0 ? { mapped, scopes } : undefined;
+}
+
+/** Each workspace and namespace once, in the order the entries name them. */
+function scopesOf(entries: readonly Scope[]): Scope[] {
+  const seen = new Map<string, Scope>();
+  for (const { workspace, namespace } of entries) {
+    seen.set(JSON.stringify([workspace, namespace]), { workspace, namespace });
+  }
+  return [...seen.values()];
 }

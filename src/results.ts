@@ -1,8 +1,23 @@
 // One row per manifest entry that the run looked at. Results are values, never exceptions.
 
 export type ApplyStatus =
-  'updated' | 'deployed' | 'restarted' | 'unchanged' | 'skipped' | 'rolled-back' | 'failed';
-export type PlanStatus = 'would-update' | 'would-deploy' | 'unchanged' | 'would-fail' | 'skipped';
+  | 'updated'
+  | 'deployed'
+  | 'restarted'
+  | 'unchanged'
+  | 'skipped'
+  | 'rolled-back'
+  | 'orphaned'
+  | 'deleted'
+  | 'failed';
+export type PlanStatus =
+  | 'would-update'
+  | 'would-deploy'
+  | 'unchanged'
+  | 'would-fail'
+  | 'skipped'
+  | 'orphaned'
+  | 'would-delete';
 export type DraftStatus = ApplyStatus | PlanStatus;
 
 export interface DraftResult {

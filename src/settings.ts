@@ -10,6 +10,8 @@ export type Validate = 'plan' | 'always' | 'never';
 export type Restart = 'never' | 'if-running';
 /** What happens when a restarted job does not reach RUNNING. */
 export type OnStartFailure = 'rollback' | 'leave';
+/** What happens to a draft the manifest no longer names. */
+export type OnRemoved = 'keep' | 'delete';
 
 /** Taking each synced draft to its deployment and job (inputs deploy … on-start-failure). */
 export interface RolloutSettings {
@@ -88,6 +90,13 @@ export interface Settings {
   runId: string;
   /** Only these manifest files (the CLI's explicit paths); undefined: every file the changes touch. */
   paths?: string[];
+  /**
+   * The manifest's repository as `host/owner/name` (the shell finds it): recorded on each draft the
+   * action writes, so that a draft no entry names any more can be reported. Undefined: not recorded.
+   */
+  repositoryId?: string;
+  /** What happens to a draft of this repository that the manifest no longer names. */
+  onRemoved: OnRemoved;
 }
 
 /**
@@ -118,6 +127,7 @@ export const INPUT_DEFAULTS = {
   restart: 'never',
   'wait-minutes': '5',
   'on-start-failure': 'rollback',
+  'on-removed': 'keep',
   concurrency: '4',
   'list-drafts': 'true',
   'max-retries': '4',
@@ -149,6 +159,7 @@ export const ON_DRIFT = ['fail', 'warn', 'overwrite'] as const;
 export const VALIDATE = ['plan', 'always', 'never'] as const;
 export const RESTART = ['never', 'if-running'] as const;
 export const ON_START_FAILURE = ['rollback', 'leave'] as const;
+export const ON_REMOVED = ['keep', 'delete'] as const;
 
 /** An input's raw text; undefined when it was not given at all. */
 export type InputReader = (name: InputName) => string | undefined;
@@ -297,6 +308,7 @@ export function parseSettings(read: InputReader, context: RunContext): Settings 
       waitMs: Math.round(inputs.positive('wait-minutes') * 60_000),
       onStartFailure: inputs.choice('on-start-failure', ON_START_FAILURE),
     },
+    onRemoved: inputs.choice('on-removed', ON_REMOVED),
     concurrency: inputs.integer('concurrency'),
     listDrafts: inputs.boolean('list-drafts'),
     maxRetries: inputs.integer('max-retries'),

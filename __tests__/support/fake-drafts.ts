@@ -170,6 +170,23 @@ export class DraftStore {
     });
   }
 
+  /** DeleteDeploymentDraft: needs the caller's lock, and is refused while the draft is deployed. */
+  remove(ref: DraftRef, caller: Principal): DraftOutcome<null> {
+    const stored = this.drafts.get(keyOf(ref));
+    if (!stored) return { ok: false, error: draftNotFound(ref) };
+    const locked = lockProblem(stored, caller);
+    if (locked) return { ok: false, error: locked };
+    if (stored.referencedDeploymentId) {
+      return fail(
+        400,
+        'DeploymentDraftDeployed',
+        `Draft ${ref.draftId} has deployment ${stored.referencedDeploymentId}; delete the deployment first.`,
+      );
+    }
+    this.drafts.delete(keyOf(ref));
+    return { ok: true, value: null };
+  }
+
   update(ref: DraftRef, body: string, caller: Principal): DraftOutcome<DeploymentDraft> {
     const stored = this.drafts.get(keyOf(ref));
     if (!stored) return { ok: false, error: draftNotFound(ref) };

@@ -49,6 +49,7 @@ const ROUTES: Route[] = [
   { action: 'GetDeploymentDraftLock', method: 'POST', pattern: LOCK, handle: getLock },
   { action: 'GetDeploymentDraft', method: 'GET', pattern: DRAFT, handle: getDraft },
   { action: 'UpdateDeploymentDraft', method: 'PATCH', pattern: DRAFT, handle: updateDraft },
+  { action: 'DeleteDeploymentDraft', method: 'DELETE', pattern: DRAFT, handle: deleteDraft },
   { action: 'ValidateSqlStatement', method: 'POST', pattern: VALIDATE, handle: validateStatement },
   {
     action: 'DeployDeploymentDraftAsync',
@@ -167,6 +168,11 @@ function getLock(ctx: RouteContext): Answer {
   return outcome.ok
     ? success(ctx.requestId, outcome.value)
     : businessError(ctx.requestId, outcome.error);
+}
+
+function deleteDraft(ctx: RouteContext): Answer {
+  const outcome = ctx.store.remove(refOf(ctx), principalOf(ctx.credential));
+  return reply(ctx, outcome);
 }
 
 function updateDraft(ctx: RouteContext): Answer {

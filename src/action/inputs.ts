@@ -2,6 +2,7 @@
 // and the runner's environment. The only module that reads them; settings.ts parses the values.
 import { readFileSync } from 'node:fs';
 import { isZeroSha } from '../checkout/commit-sha.js';
+import { repositoryIdOf } from '../checkout/remote.js';
 import {
   isPullRequest,
   parseSettings,
@@ -102,8 +103,10 @@ export function getSettings(env: Env = process.env): ActionSettings {
   }
   if (!settings || problems.length > 0) throw new SettingsError(problems);
   const [owner, repo] = (env.GITHUB_REPOSITORY ?? '').split('/');
+  const server = env.GITHUB_SERVER_URL ?? 'https://github.com';
   return {
     ...settings,
+    repositoryId: owner && repo ? repositoryIdOf(`${server}/${owner}/${repo}`) : undefined,
     githubToken: read('github-token')?.trim() ?? '',
     repository: owner && repo ? { owner, repo } : undefined,
     apiUrl: env.GITHUB_API_URL ?? 'https://api.github.com',

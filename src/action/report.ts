@@ -16,6 +16,8 @@ export function writeOutputs(results: DraftResult[]): void {
   core.setOutput('deployed', count.deployed + count.restarted + count['would-deploy']);
   core.setOutput('restarted', count.restarted);
   core.setOutput('rolled-back', count['rolled-back']);
+  core.setOutput('orphaned', count.orphaned + count['would-delete']);
+  core.setOutput('deleted', count.deleted);
   core.setOutput('skipped', count.skipped);
   core.setOutput('failed', failedCount(results));
 }

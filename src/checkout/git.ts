@@ -269,6 +269,12 @@ export async function headSha(cwd: string): Promise<string> {
   return sha;
 }
 
+/** The URL of a remote (`origin`), or undefined when the checkout has none. */
+export async function remoteUrl(cwd: string, name = 'origin'): Promise<string | undefined> {
+  const result = await run(cwd, ['remote', 'get-url', '--', name]);
+  return result.exitCode === 0 ? result.stdout.toString('utf8').trim() || undefined : undefined;
+}
+
 /** The commit a revision names (a SHA, a branch, a tag, `HEAD~3`), or undefined when none. */
 export async function resolveRevision(cwd: string, rev: string): Promise<string | undefined> {
   if (rev.startsWith('-')) return undefined;

@@ -116,6 +116,11 @@ export const INPUT_DOCS: Readonly<Record<string, { description: string; default:
       'What happens when a restarted job does not reach RUNNING: `rollback` puts the previous script back into the draft, deploys it and starts it from the same savepoint; `leave` leaves the job stopped and names its savepoint. Either way the row fails the step.',
     default: 'rollback',
   },
+  'on-removed': {
+    description:
+      'What happens to a draft this repository wrote (its label `flink-draft-sync/repository` names the repository) that no manifest entry names any more: `keep` reports it `orphaned` and leaves it; `delete` deletes it (DeleteDeploymentDraft, holding its lock), and a draft the API refuses to delete, because it is deployed, is reported and left.',
+    default: 'keep',
+  },
   concurrency: {
     description:
       'Most API calls in flight at the same time (listing pages included), a whole number from 1 to 64.',

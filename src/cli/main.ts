@@ -6,7 +6,8 @@ import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { GitError, headSha, resolveRevision } from '../checkout/git.js';
+import { GitError, headSha, remoteUrl, resolveRevision } from '../checkout/git.js';
+import { repositoryIdOf } from '../checkout/remote.js';
 import { runEngine, type Edges } from '../engine.js';
 import { renderSummary } from '../report/summary.js';
 import { resultRecords } from '../report/results-json.js';
@@ -160,6 +161,8 @@ export async function runCli(
       runId: 'local',
       syncAllEvent: all,
     });
+    const origin = await remoteUrl(root);
+    if (origin) settings.repositoryId = repositoryIdOf(origin);
     if (args.paths.length > 0) {
       settings.paths = args.paths.map((file) => manifestPath(root, cwd, file));
     }

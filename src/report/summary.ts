@@ -47,7 +47,15 @@ const DIFF_MIN_BYTES = 1024;
 const APPLY_ORDER: DraftStatus[] = ['updated', 'unchanged', 'skipped', 'failed'];
 const PLAN_ORDER: DraftStatus[] = ['would-update', 'unchanged', 'skipped', 'would-fail'];
 /** Shown in the totals only when a row has them: a run without `deploy` reads as it always did. */
-const ROLLOUT_STATUSES: DraftStatus[] = ['deployed', 'restarted', 'rolled-back', 'would-deploy'];
+const ROLLOUT_STATUSES: DraftStatus[] = [
+  'deployed',
+  'restarted',
+  'rolled-back',
+  'would-deploy',
+  'orphaned',
+  'deleted',
+  'would-delete',
+];
 const ALL_STATUSES: DraftStatus[] = [
   ...APPLY_ORDER,
   'would-update',
@@ -66,6 +74,9 @@ const MARKS: Record<DraftStatus, string> = {
   'would-update': '📝',
   'would-deploy': '📦',
   'would-fail': '⚠️',
+  orphaned: '👻',
+  deleted: '🗑️',
+  'would-delete': '🗑️',
 };
 
 export function statusMark(s: DraftStatus): string {

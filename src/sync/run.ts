@@ -12,6 +12,7 @@ import { startListing, type Listing } from '../ververica/listing.js';
 import { isFailed, type DraftResult, type Progress } from '../results.js';
 import type { PlanItem } from './plan.js';
 import { syncDrafts } from './sync.js';
+import { startOrphanSearch, type Scope } from './orphans.js';
 import { chooseRollouts } from '../rollout/targets.js';
 import { rollOut, type RolloutTarget } from '../rollout/rollout.js';
 
@@ -27,6 +28,8 @@ export interface RunInput {
   retry: RetryContext;
   log: Log;
   progress?: (progress: Progress) => void;
+  /** Every draft the manifest maps now, and every scope it maps drafts in now or at the base. */
+  manifest?: { mapped: ReadonlySet<string>; scopes: readonly Scope[] };
 }
 
 export async function syncPlanned(input: RunInput): Promise<DraftResult[]> {
@@ -60,6 +63,22 @@ export async function syncPlanned(input: RunInput): Promise<DraftResult[]> {
             pageRead: (scriptChars) => gcPacer.read(scriptChars),
           })
         : undefined;
+    const { manifest } = input;
+    // Listed beside the sync: a search that waited for it would add its pages to every run.
+    const orphans =
+      api && manifest && settings.repositoryId
+        ? startOrphanSearch(
+            {
+              scopes: manifest.scopes,
+              mapped: manifest.mapped,
+              repositoryId: settings.repositoryId,
+              mode: settings.mode,
+              onRemoved: settings.onRemoved,
+              manifestPath: settings.manifestPath,
+            },
+            { api, retry, warn: (message) => log.warning(message) },
+          )
+        : undefined;
     const synced = await syncDrafts(
       items,
       {
@@ -68,6 +87,7 @@ export async function syncPlanned(input: RunInput): Promise<DraftResult[]> {
         validate: settings.validate,
         commitSha: settings.event.head,
         baseSha: input.baseSha,
+        repositoryId: settings.repositoryId,
         concurrency: settings.concurrency,
       },
       {
@@ -86,7 +106,8 @@ export async function syncPlanned(input: RunInput): Promise<DraftResult[]> {
       },
     );
     if (!api) return synced;
-    return await rollOutSynced(synced, input, api);
+    const rolled = await rollOutSynced(synced, input, api);
+    return orphans ? [...rolled, ...(await orphans.settle())] : rolled;
   } finally {
     // No draft is taken any more: a listing waiting to be wanted stops reading pages.
     listing?.listed.finish();

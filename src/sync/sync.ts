@@ -1,7 +1,7 @@
 // Applies (or plans) the sync of each planned entry to its draft. Every entry ends as exactly one
 // result row: failures are values, and one draft's failure never stops the others.
 import type { ApiError, ApiResult } from '../ververica/errors.js';
-import { Code, COMMIT_LABEL } from '../codes.js';
+import { Code, COMMIT_LABEL, REPOSITORY_LABEL } from '../codes.js';
 import { unifiedDiff } from '../diff/diff.js';
 import { errorMessage } from '../runtime/error-message.js';
 import type { DraftApi } from '../ververica/draft-api.js';
@@ -36,6 +36,8 @@ export interface SyncOptions {
   commitSha: string;
   /** The diff's base: a draft equal to the file there matches git history, so it is not drift. */
   baseSha?: string;
+  /** Recorded in the draft's repository label on each write (orphan detection). */
+  repositoryId?: string;
   concurrency: number;
   /**
    * The server's SQL check of each script that would be written: in plan mode (`plan`), also
@@ -75,18 +77,20 @@ export function sqlScriptOf(draft: DeploymentDraft): string {
 }
 
 /**
- * The draft's editable fields as read, with only the script and the action's two labels changed:
- * the commit synced, and the holder of the lock the write was made under.
+ * The draft's editable fields as read, with only the script and the action's labels changed:
+ * the commit synced, the holder of the lock the write was made under, and the repository.
  */
 export function withScript(
   draft: DeploymentDraft,
   sqlScript: string,
   commitSha: string,
   lockHolderId?: string,
+  repositoryId?: string,
 ): DeploymentDraft {
   const artifact = draft.artifact ?? { kind: 'SQLSCRIPT' };
   const labels: Record<string, string> = { ...draft.labels, [COMMIT_LABEL]: commitSha };
   if (lockHolderId !== undefined) labels[LOCK_HOLDER_LABEL] = lockHolderId;
+  if (repositoryId !== undefined) labels[REPOSITORY_LABEL] = repositoryId;
   return {
     ...editableFields(draft),
     artifact: { ...artifact, sqlArtifact: { ...artifact.sqlArtifact, sqlScript } },
@@ -511,7 +515,7 @@ async function syncOne(
   const drifted = decided.drifted;
   ctx.warnDrift(file, decided);
 
-  const desired = withScript(draft, sql.text, options.commitSha, lock.value);
+  const desired = withScript(draft, sql.text, options.commitSha, lock.value, options.repositoryId);
   const put = await writeDraft(
     api,
     ref,

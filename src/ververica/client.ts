@@ -70,7 +70,7 @@ export interface Page<T> {
 
 interface CallSpec {
   action: string;
-  method: 'GET' | 'PATCH' | 'POST';
+  method: 'GET' | 'PATCH' | 'POST' | 'DELETE';
   workspace: string;
   segments: string[];
   query?: Record<string, string>;
@@ -186,6 +186,18 @@ export class VervericaClient {
       body: JSON.stringify(draft),
     });
     return draftResult(sent);
+  }
+
+  /** DeleteDeploymentDraft (the API requires the draft's edit lock; a deployed draft is refused). */
+  async deleteDraft(ref: DraftRef): Promise<ApiResult<void>> {
+    const sent = await this.#send({
+      action: 'DeleteDeploymentDraft',
+      method: 'DELETE',
+      workspace: ref.workspace,
+      segments: draftSegments(ref.namespace, ref.draftId),
+    });
+    if (!sent.ok) return sent;
+    return { ok: true, value: undefined, requestId: sent.value.requestId };
   }
 
   /**

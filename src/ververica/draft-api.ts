@@ -24,6 +24,8 @@ export interface DraftApi {
   updateDraft(ref: DraftRef, draft: DeploymentDraft): Promise<ApiResult<DeploymentDraft>>;
   /** ValidateSqlStatement, in the draft's workspace and namespace. */
   validateSql(ref: DraftRef, statement: SqlStatement): Promise<ApiResult<SqlVerdict>>;
+  /** DeleteDeploymentDraft: only for a draft the manifest no longer names (on-removed: delete). */
+  deleteDraft(ref: DraftRef): Promise<ApiResult<void>>;
 }
 
 /** The calls that take a draft to a running job: deploy, and the job's stop and start. */
@@ -81,6 +83,7 @@ export function openDraftApi(options: DraftApiOptions): OpenedDraftApi {
     getLock: (ref) => calls.run(() => client.getLock(ref)),
     updateDraft: (ref, draft) => calls.run(() => client.updateDraft(ref, draft)),
     validateSql: (ref, statement) => calls.run(() => client.validateSql(ref, statement)),
+    deleteDraft: (ref) => calls.run(() => client.deleteDraft(ref)),
     deployDraft: (where, body) => calls.run(() => client.deployDraft(where, body)),
     getDeployTicket: (where, id) => calls.run(() => client.getDeployTicket(where, id)),
     getDeployment: (where, id) => calls.run(() => client.getDeployment(where, id)),

@@ -1,0 +1,169 @@
+// Drafts this repository wrote that its manifest no longer names. Each write labels the draft with
+// the repository (REPOSITORY_LABEL); a labelled draft that no entry maps is reported `orphaned`, and
+// with `on-removed: delete` deleted, holding its lock. A draft the API refuses to delete (it is
+// deployed) is reported and left; nothing is forced.
+import { Code, REPOSITORY_LABEL } from '../codes.js';
+import type { DraftResult } from '../results.js';
+import { withRetry, type RetryContext } from '../runtime/retry.js';
+import type { Mode, OnRemoved } from '../settings.js';
+import type { DraftApi } from '../ververica/draft-api.js';
+import type { DeploymentDraft, DraftRef } from '../ververica/draft.js';
+import type { DraftLister } from '../ververica/listing.js';
+import { holderOf, LockHolders } from './lock.js';
+
+const PAGE_SIZE = 100;
+const MAX_PAGES = 1000;
+
+export interface Scope {
+  workspace: string;
+  namespace: string;
+}
+
+export interface OrphanInput {
+  /** Every workspace and namespace the manifest maps drafts in, now or at the diff's base. */
+  scopes: readonly Scope[];
+  /** Every draft the manifest maps now. */
+  mapped: ReadonlySet<string>;
+  repositoryId: string;
+  mode: Mode;
+  onRemoved: OnRemoved;
+  /** Where a row about a removed entry points: the manifest. */
+  manifestPath: string;
+}
+
+export interface OrphanDeps {
+  api: Pick<DraftApi, 'getLock' | 'deleteDraft'> & DraftLister;
+  retry: RetryContext;
+  warn(message: string): void;
+}
+
+export function draftKey(ref: DraftRef): string {
+  return JSON.stringify([ref.workspace, ref.namespace, ref.draftId]);
+}
+
+/** The drafts of one scope that carry this repository's label but are not mapped. Pure. */
+export function orphansOf(
+  drafts: readonly DeploymentDraft[],
+  scope: Scope,
+  repositoryId: string,
+  mapped: ReadonlySet<string>,
+): DeploymentDraft[] {
+  return drafts.filter(
+    (draft) =>
+      draft.labels?.[REPOSITORY_LABEL] === repositoryId &&
+      !mapped.has(draftKey({ ...scope, draftId: draft.deploymentDraftId })),
+  );
+}
+
+async function listAll(scope: Scope, deps: OrphanDeps): Promise<DeploymentDraft[] | undefined> {
+  const drafts: DeploymentDraft[] = [];
+  for (let pageIndex = 1; pageIndex <= MAX_PAGES; pageIndex++) {
+    const got = await withRetry(
+      () =>
+        deps.api.listDrafts(scope.workspace, scope.namespace, { pageIndex, pageSize: PAGE_SIZE }),
+      deps.retry,
+    );
+    if (!got.ok) {
+      deps.warn(
+        `Drafts no longer in the manifest were not looked for in namespace ${scope.namespace}: ` +
+          `${got.error.code}: ${got.error.message}`,
+      );
+      return undefined;
+    }
+    drafts.push(...got.value.drafts);
+    const total = got.value.totalSize;
+    if (got.value.drafts.length < PAGE_SIZE || (total !== undefined && drafts.length >= total)) {
+      break;
+    }
+  }
+  return drafts;
+}
+
+/**
+ * Starts listing every scope at once, beside the sync's own calls (which share the API's bound);
+ * `settle` reports (and, asked to, deletes) what the listings found, once the sync is done.
+ */
+export function startOrphanSearch(
+  input: OrphanInput,
+  deps: OrphanDeps,
+): { settle(): Promise<DraftResult[]> } {
+  const listings = input.scopes.map((scope) => ({ scope, drafts: listAll(scope, deps) }));
+  return {
+    settle: async () => {
+      const rows: DraftResult[] = [];
+      const holders = new LockHolders();
+      for (const { scope, drafts } of listings) {
+        const listed = await drafts;
+        if (!listed) continue;
+        for (const draft of orphansOf(listed, scope, input.repositoryId, input.mapped)) {
+          rows.push(await settle(draft, scope, input, deps, holders));
+        }
+      }
+      return rows;
+    },
+  };
+}
+
+async function settle(
+  draft: DeploymentDraft,
+  scope: Scope,
+  input: OrphanInput,
+  deps: OrphanDeps,
+  holders: LockHolders,
+): Promise<DraftResult> {
+  const ref: DraftRef = { ...scope, draftId: draft.deploymentDraftId };
+  const base: DraftResult = {
+    file: input.manifestPath,
+    draftId: draft.deploymentDraftId,
+    draftName: draft.name,
+    ...scope,
+    status: 'orphaned',
+  };
+  const gone = `No entry of ${input.manifestPath} names this draft any more`;
+  if (input.onRemoved === 'keep') {
+    return { ...base, message: `${gone}; it was left as it is (on-removed: keep)` };
+  }
+  if (input.mode === 'plan') {
+    return {
+      ...base,
+      status: 'would-delete',
+      message: `${gone}; the merge deletes it (on-removed: delete)`,
+    };
+  }
+  const failed = (code: string, message: string, requestId?: string): DraftResult => ({
+    ...base,
+    status: 'failed',
+    code,
+    message: `${gone}, but it was not deleted: ${message}`,
+    requestId,
+  });
+  const state = holders.stateOf(draft);
+  if (state.kind === 'other') {
+    return failed(Code.DraftLocked, `it is locked for editing by ${holderOf(state.lock)}`);
+  }
+  if (state.kind === 'free') {
+    const got = await withRetry(() => deps.api.getLock(ref), deps.retry);
+    if (!got.ok) return failed(got.error.code, got.error.message, got.error.requestId);
+    const judged = holders.judgeGrant(got.value);
+    if (judged.kind === 'other') {
+      return failed(Code.DraftLocked, `it is locked for editing by ${holderOf(judged.lock)}`);
+    }
+  }
+  const deleted = await withRetry(async (attempt) => {
+    const answer = await deps.api.deleteDraft(ref);
+    // A retried delete whose first attempt landed finds the draft gone: that is the outcome asked for.
+    if (!answer.ok && attempt > 0 && answer.error.code === 'DeploymentDraftNotFound') {
+      return { ok: true as const, value: undefined, requestId: answer.error.requestId };
+    }
+    return answer;
+  }, deps.retry);
+  if (!deleted.ok) {
+    return failed(deleted.error.code, deleted.error.message, deleted.error.requestId);
+  }
+  return {
+    ...base,
+    status: 'deleted',
+    message: `${gone}; deleted (on-removed: delete)`,
+    requestId: deleted.requestId,
+  };
+}
