@@ -8,7 +8,8 @@ import type { DraftResult, RolloutReport, SqlCheck } from '../results.js';
 import { err, ok, type Result } from '../runtime/result.js';
 import { withRetry, type RetryContext } from '../runtime/retry.js';
 import type { OnStartFailure, Restart } from '../settings.js';
-import { holderOf, LockHolders } from '../sync/lock.js';
+import { LockHolders } from '../sync/lock.js';
+import { takeLock } from '../sync/take-lock.js';
 import { placeSpan } from '../sync/validate.js';
 import { writeDraft } from '../sync/write.js';
 import type { Page, Where } from '../ververica/client.js';
@@ -285,19 +286,18 @@ class RolloutRun {
   // ----- writes -----
 
   async ensureLock(draft: DeploymentDraft): Promise<Result<void, Stop>> {
-    const state = this.holders.stateOf(draft);
-    if (state.kind === 'ours') return ok(undefined);
-    const locked = (holder: string): Stop =>
+    const taken = await takeLock(this.holders, this.api, this.ref, draft, this.retry);
+    if (taken.kind === 'held') return ok(undefined);
+    if (taken.kind === 'failed') {
+      return err(this.apiFailed(taken.error, 'Taking the edit lock for the deploy failed'));
+    }
+    return err(
       this.failed(
         Code.DraftLocked,
-        `Draft is locked for editing by ${holder}; it was not deployed. The action never takes a lock from anyone: ask them to unlock it in the console, then re-run`,
-      );
-    if (state.kind === 'other') return err(locked(holderOf(state.lock)));
-    const got = await withRetry(() => this.api.getLock(this.ref), this.retry);
-    if (!got.ok)
-      return err(this.apiFailed(got.error, 'Taking the edit lock for the deploy failed'));
-    const judged = this.holders.judgeGrant(got.value);
-    return judged.kind === 'ours' ? ok(undefined) : err(locked(holderOf(judged.lock)));
+        `Draft is locked for editing by ${taken.holder}; it was not deployed. The action never takes a lock from anyone: ask them to unlock it in the console, then re-run`,
+        taken.requestId,
+      ),
+    );
   }
 
   /** Deploys the draft as it stands, holding `text`, and waits for the ticket. */

@@ -9,7 +9,8 @@ import type { Mode, OnRemoved } from '../settings.js';
 import type { DraftApi } from '../ververica/draft-api.js';
 import type { DeploymentDraft, DraftRef } from '../ververica/draft.js';
 import type { DraftLister } from '../ververica/listing.js';
-import { holderOf, LockHolders } from './lock.js';
+import { LockHolders } from './lock.js';
+import { takeLock } from './take-lock.js';
 
 const PAGE_SIZE = 100;
 const MAX_PAGES = 1000;
@@ -137,17 +138,12 @@ async function settle(
     message: `${gone}, but it was not deleted: ${message}`,
     requestId,
   });
-  const state = holders.stateOf(draft);
-  if (state.kind === 'other') {
-    return failed(Code.DraftLocked, `it is locked for editing by ${holderOf(state.lock)}`);
+  const taken = await takeLock(holders, deps.api, ref, draft, deps.retry);
+  if (taken.kind === 'other') {
+    return failed(Code.DraftLocked, `it is locked for editing by ${taken.holder}`, taken.requestId);
   }
-  if (state.kind === 'free') {
-    const got = await withRetry(() => deps.api.getLock(ref), deps.retry);
-    if (!got.ok) return failed(got.error.code, got.error.message, got.error.requestId);
-    const judged = holders.judgeGrant(got.value);
-    if (judged.kind === 'other') {
-      return failed(Code.DraftLocked, `it is locked for editing by ${holderOf(judged.lock)}`);
-    }
+  if (taken.kind === 'failed') {
+    return failed(taken.error.code, taken.error.message, taken.error.requestId);
   }
   const deleted = await withRetry(async (attempt) => {
     const answer = await deps.api.deleteDraft(ref);

@@ -76,7 +76,11 @@ export async function syncPlanned(input: RunInput): Promise<DraftResult[]> {
               onRemoved: settings.onRemoved,
               manifestPath: settings.manifestPath,
             },
-            { api, retry, warn: (message) => log.warning(message) },
+            {
+              api,
+              retry,
+              warn: (message) => log.warning(message),
+            },
           )
         : undefined;
     const synced = await syncDrafts(

@@ -18,6 +18,7 @@ import type { DraftResult, DraftStatus } from '../results.js';
 import { err, ok, type Result } from '../runtime/result.js';
 import { withRetry, type RetryContext } from '../runtime/retry.js';
 import { validateScript } from './validate.js';
+import { takeLock } from './take-lock.js';
 import { writeDraft } from './write.js';
 import { decodeSql, type SqlFile } from '../checkout/files.js';
 import { shortSha } from '../checkout/commit-sha.js';
@@ -345,19 +346,17 @@ class Decisions {
    */
   async lock(api: DraftApi, ref: DraftRef, read: DraftRead): Promise<LockTaken> {
     const { mode } = this.options;
-    const state = this.holders.stateOf(read.draft);
-    if (state.kind === 'ours') return ok(state.holderId);
-    if (state.kind === 'other') {
-      return err(lockedOutcome(mode, holderOf(state.lock), undefined, read.requestId));
+    const taken = await takeLock(this.holders, api, ref, read.draft, this.deps.retry);
+    switch (taken.kind) {
+      case 'held':
+        return ok(taken.holderId);
+      case 'other':
+        return err(lockedOutcome(mode, taken.holder, undefined, taken.requestId ?? read.requestId));
+      case 'failed': {
+        const error = withinBudget(taken.error, taken.attempts, this.deps.retry);
+        return err(apiFailure(mode, error, read.draft));
+      }
     }
-    const got = await withRetry(() => api.getLock(ref), this.deps.retry);
-    if (!got.ok) {
-      const error = withinBudget(got.error, got.attempts, this.deps.retry);
-      return err(apiFailure(mode, error, read.draft));
-    }
-    const judged = this.holders.judgeGrant(got.value);
-    if (judged.kind === 'ours') return ok(judged.holderId);
-    return err(lockedOutcome(mode, holderOf(judged.lock), undefined, got.requestId));
   }
 
   /** Too old to write on: see MAX_READ_AGE_MS. */
