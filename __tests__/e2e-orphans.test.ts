@@ -163,4 +163,50 @@ describe('drafts the manifest no longer names, end to end', () => {
       await api.stop();
     }
   }, 60_000);
+
+  const apply = (api: FakeVervericaApi, killWhen?: (stdout: string) => boolean) =>
+    runAction({
+      workspace: repo,
+      eventName: 'push',
+      event: pushEvent({ before: base, after: head }),
+      inputs: { ...keyInputs(api, KEY), 'on-removed': 'delete' },
+      env: { GITHUB_SHA: head },
+      killWhen,
+    });
+
+  it('a delete whose answer is lost is not reported failed: the retry finds the draft gone', async () => {
+    const api = await seed();
+    try {
+      api.failNext(1, { kind: 'reset-after-apply' }, { method: 'DELETE', draftId: ID.removed });
+      const run = await apply(api);
+      const row = resultRows(run).find((r) => r.draftId === ID.removed);
+      expect([row?.status, row?.code]).toEqual(['deleted', null]);
+      expect(
+        api.calls.filter((c) => c.method === 'DELETE' && c.draftId === ID.removed),
+      ).toHaveLength(2);
+      expect(api.draft(WS, NS, ID.removed)).toBeUndefined();
+    } finally {
+      await api.stop();
+    }
+  }, 60_000);
+
+  it('a run killed as it deletes leaves each draft there or gone; the rerun finishes', async () => {
+    const api = await seed();
+    try {
+      const killed = await apply(api, (stdout) => stdout.includes(`deleting draft ${ID.removed}`));
+      expect(killed.signal).toBe('SIGKILL');
+      const rerun = await apply(api);
+      expect(api.draft(WS, NS, ID.removed)).toBeUndefined();
+      expect(api.draft(WS, NS, ID.deployed)).toBeDefined();
+      expect(api.draft(WS, NS, ID.foreign)).toBeDefined();
+      const rows = resultRows(rerun).map((r) => [r.draftId, r.status]);
+      expect(rows).toContainEqual([ID.deployed, 'failed']);
+      // Deleted by the killed run or by the rerun: never reported failed.
+      expect(
+        rows.filter(([id]) => id === ID.removed).every(([, status]) => status === 'deleted'),
+      ).toBe(true);
+    } finally {
+      await api.stop();
+    }
+  }, 60_000);
 });

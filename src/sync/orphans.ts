@@ -36,6 +36,8 @@ export interface OrphanDeps {
   api: Pick<DraftApi, 'getLock' | 'deleteDraft'> & DraftLister;
   retry: RetryContext;
   warn(message: string): void;
+  /** Progress: a line before each delete. */
+  info(message: string): void;
 }
 
 export function draftKey(ref: DraftRef): string {
@@ -96,6 +98,9 @@ export function startOrphanSearch(
       for (const { scope, drafts } of listings) {
         const listed = await drafts;
         if (!listed) continue;
+        // The lock of a draft that a killed run asked for but never wrote is this identity's:
+        // the other drafts it wrote tell the identity.
+        for (const draft of listed) holders.learn(draft);
         for (const draft of orphansOf(listed, scope, input.repositoryId, input.mapped)) {
           rows.push(await settle(draft, scope, input, deps, holders));
         }
@@ -145,6 +150,7 @@ async function settle(
   if (taken.kind === 'failed') {
     return failed(taken.error.code, taken.error.message, taken.error.requestId);
   }
+  deps.info(`${input.manifestPath}: deleting draft ${ref.draftId}, which no entry names any more`);
   const deleted = await withRetry(async (attempt) => {
     const answer = await deps.api.deleteDraft(ref);
     // A retried delete whose first attempt landed finds the draft gone: that is the outcome asked for.

@@ -80,6 +80,7 @@ export async function syncPlanned(input: RunInput): Promise<DraftResult[]> {
               api,
               retry,
               warn: (message) => log.warning(message),
+              info: (message) => log.info(message),
             },
           )
         : undefined;
