@@ -48,6 +48,17 @@ export const OUTPUT_ONLY = [
   'lock',
 ] as const;
 
+/** The fake's limit on a draft's name (the service's own is not published). */
+export const MAX_DRAFT_NAME = 64;
+
+/** What a new draft is checked against besides its own body. */
+export interface CreateRules {
+  rootId: string;
+  folderExists(folderId: string): boolean;
+  engineProblem(engineVersion: unknown): BusinessError | undefined;
+  lockCreator: boolean;
+}
+
 function keyOf(ref: DraftRef): string {
   return JSON.stringify([ref.workspace, ref.namespace, ref.draftId]);
 }
@@ -112,6 +123,65 @@ export class DraftStore {
     );
     const drafts = all.slice(offset, offset + limit).map((d) => structuredClone(d));
     return { drafts, totalSize: all.length };
+  }
+
+  /**
+   * CreateDeploymentDraft: the server gives the ID, the owner fields and the folder (the root when
+   * the body names none). `lockCreator`: whether the creator is handed the new draft's edit lock,
+   * which the API does not document either way.
+   */
+  create(
+    where: { workspace: string; namespace: string },
+    body: string,
+    caller: Principal,
+    rules: CreateRules,
+  ): DraftOutcome<DeploymentDraft> {
+    const parsed = parseDraftBody(body);
+    if (!parsed.ok) return parsed;
+    const incoming = parsed.value;
+    const refused = SERVER_OWNED.filter((field) => field in incoming);
+    if (refused.length > 0) {
+      return fail(400, 'InvalidParameter', `Server-owned field(s) sent: ${refused.join(', ')}.`);
+    }
+    if (typeof incoming.name !== 'string' || incoming.name.trim() === '') {
+      return fail(400, 'InvalidParameter', 'name is required.');
+    }
+    if (incoming.name.length > MAX_DRAFT_NAME) {
+      return fail(400, 'InvalidParameter', `name is longer than ${MAX_DRAFT_NAME} characters.`);
+    }
+    const parentId = incoming.parentId ?? rules.rootId;
+    if (!rules.folderExists(parentId)) {
+      return fail(404, 'FolderNotFound', `Folder ${parentId} does not exist.`);
+    }
+    if (incoming.executionMode !== 'STREAMING' && incoming.executionMode !== 'BATCH') {
+      return fail(400, 'InvalidParameter', 'executionMode must be STREAMING or BATCH.');
+    }
+    const engine = rules.engineProblem(incoming.engineVersion);
+    if (engine) return { ok: false, error: engine };
+    const artifact = incoming.artifact;
+    if (artifact?.kind === 'SQLSCRIPT' && typeof artifact.sqlArtifact?.sqlScript !== 'string') {
+      return fail(
+        400,
+        'InvalidParameter',
+        'A SQLSCRIPT draft needs artifact.sqlArtifact.sqlScript.',
+      );
+    }
+    const draftId = randomUUID();
+    const ref = { ...where, draftId };
+    const draft: DeploymentDraft = {
+      ...structuredClone(incoming),
+      deploymentDraftId: draftId,
+      parentId,
+      workspace: where.workspace,
+      namespace: where.namespace,
+      creator: caller.id,
+      creatorName: caller.name,
+      createdAt: Math.floor(this.nowMs() / 1000),
+    };
+    this.stamp(draft, caller.id, undefined, caller.name);
+    if (rules.lockCreator) draft.lock = newLock(ref, caller);
+    this.drafts.set(keyOf(ref), draft);
+    return { ok: true, value: structuredClone(draft) };
   }
 
   /** What a console user opening the draft for editing does; `holderId` defaults from the name. */

@@ -9,11 +9,15 @@ import {
   type LockConflict,
 } from './fake-drafts.js';
 import type { RolloutStore } from './fake-rollout.js';
+import type { CatalogStore } from './fake-catalog.js';
 import { validateSql } from './fake-sql-validator.js';
 
 export interface RouteContext {
   store: DraftStore;
   rollout: RolloutStore;
+  catalog: CatalogStore;
+  /** Whether a new draft's creator is handed its edit lock. */
+  lockCreator: boolean;
   /** The path exactly as received: how a colon in it was sent. */
   rawPath: string;
   requestId: string;
@@ -45,6 +49,26 @@ const VALIDATE = ['api', 'v2', 'namespaces', ':namespace', 'sql-statement', 'val
 const NS = ['api', 'v2', 'namespaces', ':namespace'];
 
 const ROUTES: Route[] = [
+  { action: 'CreateDeploymentDraft', method: 'POST', pattern: DRAFTS, handle: createDraft },
+  {
+    action: 'GetFolder',
+    method: 'GET',
+    pattern: [...NS, 'folder'],
+    handle: (ctx) =>
+      reply(ctx, ctx.catalog.get(ctx.workspace, where(ctx).namespace, ctx.query.folderId ?? '')),
+  },
+  {
+    action: 'CreateFolder',
+    method: 'POST',
+    pattern: [...NS, 'folder'],
+    handle: (ctx) => reply(ctx, ctx.catalog.create(ctx.workspace, where(ctx).namespace, ctx.body)),
+  },
+  {
+    action: 'ListEngineVersionMetadata',
+    method: 'GET',
+    pattern: ['api', 'v2', 'engine-version-meta.json'],
+    handle: (ctx) => success(ctx.requestId, ctx.catalog.engineVersions()),
+  },
   { action: 'ListDeploymentDrafts', method: 'GET', pattern: DRAFTS, handle: listDrafts },
   { action: 'GetDeploymentDraftLock', method: 'POST', pattern: LOCK, handle: getLock },
   { action: 'GetDeploymentDraft', method: 'GET', pattern: DRAFT, handle: getDraft },
@@ -168,6 +192,17 @@ function getLock(ctx: RouteContext): Answer {
   return outcome.ok
     ? success(ctx.requestId, outcome.value)
     : businessError(ctx.requestId, outcome.error);
+}
+
+function createDraft(ctx: RouteContext): Answer {
+  const { workspace, namespace } = where(ctx);
+  const outcome = ctx.store.create(where(ctx), ctx.body, principalOf(ctx.credential), {
+    rootId: ctx.catalog.rootOf(workspace, namespace),
+    folderExists: (id) => ctx.catalog.has(workspace, namespace, id),
+    engineProblem: (version) => ctx.catalog.engineProblem(version),
+    lockCreator: ctx.lockCreator,
+  });
+  return reply(ctx, outcome);
 }
 
 function deleteDraft(ctx: RouteContext): Answer {

@@ -13,6 +13,7 @@ import {
   type AnswerContext,
 } from './fake-answers.js';
 import { DraftStore, type LockConflict, type StoredDraftInput } from './fake-drafts.js';
+import { CatalogStore, type FakeEngineVersion } from './fake-catalog.js';
 import { RolloutStore, type RolloutTiming, type JobFailureRule } from './fake-rollout.js';
 import { FaultPlan, type Fault, type FaultFilter, type FaultKind } from './fake-faults.js';
 import { admit, checkWorkspace, type FakeCredential, type GatewayState } from './fake-gateway.js';
@@ -61,6 +62,8 @@ export interface FakeOptions {
   sleep?: (ms: number) => Promise<void>;
   /** How GetDeploymentDraftLock answers on a draft another holder has; default `refuse`. */
   lockConflict?: LockConflict;
+  /** Whether CreateDeploymentDraft hands the creator the new draft's lock; default true. */
+  lockCreator?: boolean;
 }
 
 export const DEFAULT_CREDENTIAL: FakeCredential = {
@@ -121,6 +124,9 @@ export class FakeVervericaApi {
   private readonly store: DraftStore;
   /** Deployments, tickets, jobs and savepoints: see fake-rollout.ts. */
   readonly rollout: RolloutStore;
+  /** Folders and engine versions: see fake-catalog.ts. */
+  readonly catalog = new CatalogStore();
+  private lockCreator: boolean;
   private readonly faults = new FaultPlan();
   private readonly gateway: GatewayState;
   private readonly credentials = new Map<string, FakeCredential>();
@@ -138,6 +144,7 @@ export class FakeVervericaApi {
     this.sleep = options.sleep ?? ((ms) => this.timer(ms));
     this.latencyMs = options.latencyMs ?? 0;
     this.lockConflict = options.lockConflict ?? 'refuse';
+    this.lockCreator = options.lockCreator ?? true;
     this.store = new DraftStore(this.now);
     this.rollout = new RolloutStore(this.now, {
       get: (ref) => this.store.get(ref),
@@ -200,6 +207,32 @@ export class FakeVervericaApi {
     holderId?: string,
   ): void {
     this.store.lock({ workspace, namespace, draftId }, holderName, holderId);
+  }
+
+  /** Makes the folder path (`a/b`) under the namespace's root; returns the last folder's ID. */
+  seedFolder(workspace: string, namespace: string, path: string): string {
+    return this.catalog.seedPath(workspace, namespace, path);
+  }
+
+  /** The namespace's root folder ID. */
+  rootFolder(workspace: string, namespace: string): string {
+    return this.catalog.rootOf(workspace, namespace);
+  }
+
+  /** Every draft of a namespace, as stored. */
+  drafts(workspace: string, namespace: string): DeploymentDraft[] {
+    return this.store.page(workspace, namespace, 0, Number.MAX_SAFE_INTEGER).drafts;
+  }
+
+  setEngineVersions(defaultEngineVersion: string, versions: FakeEngineVersion[]): void {
+    this.catalog.engines = {
+      defaultEngineVersion,
+      engineVersionMetadata: structuredClone(versions),
+    };
+  }
+
+  setLockCreator(lockCreator: boolean): void {
+    this.lockCreator = lockCreator;
   }
 
   setLockConflict(conflict: LockConflict): void {
@@ -366,6 +399,8 @@ export class FakeVervericaApi {
         ? matched.route.handle({
             store: this.store,
             rollout: this.rollout,
+            catalog: this.catalog,
+            lockCreator: this.lockCreator,
             rawPath: wire.rawPath,
             requestId: call.requestId,
             workspace: call.headers.workspace ?? '',

@@ -22,6 +22,13 @@ import {
   type StartRequest,
   type StopStrategy,
 } from './deployment.js';
+import {
+  readEngineVersions,
+  readFolder,
+  type EngineVersions,
+  type Folder,
+  type NewFolder,
+} from './folders.js';
 import { redact } from '../runtime/redact.js';
 import { ok, type Err, type Result } from '../runtime/result.js';
 import { canonicalQueryString, encodePath, signRequest, type Credentials } from './signer.js';
@@ -186,6 +193,56 @@ export class VervericaClient {
       body: JSON.stringify(draft),
     });
     return draftResult(sent);
+  }
+
+  /**
+   * CreateDeploymentDraft: the body is the new draft (name, folder, kind, script, labels); the
+   * answer is the draft as created, with the ID the server gave it.
+   */
+  async createDraft(where: Where, draft: DeploymentDraft): Promise<ApiResult<DeploymentDraft>> {
+    const sent = await this.#send({
+      action: 'CreateDeploymentDraft',
+      method: 'POST',
+      workspace: where.workspace,
+      segments: draftSegments(where.namespace),
+      body: JSON.stringify(draft),
+    });
+    return draftResult(sent);
+  }
+
+  /** GetFolder: the namespace's root folder when `folderId` is empty, else that folder. */
+  async getFolder(where: Where, folderId = ''): Promise<ApiResult<Folder>> {
+    const sent = await this.#send({
+      action: 'GetFolder',
+      method: 'GET',
+      workspace: where.workspace,
+      segments: namespaceSegments(where.namespace, 'folder'),
+      query: { folderId },
+    });
+    return shaped(sent, readFolder, 'a folder');
+  }
+
+  /** CreateFolder: `{name, parentId}`; the answer is the new folder. */
+  async createFolder(where: Where, folder: NewFolder): Promise<ApiResult<Folder>> {
+    const sent = await this.#send({
+      action: 'CreateFolder',
+      method: 'POST',
+      workspace: where.workspace,
+      segments: namespaceSegments(where.namespace, 'folder'),
+      body: JSON.stringify(folder),
+    });
+    return shaped(sent, readFolder, 'a folder');
+  }
+
+  /** ListEngineVersionMetadata: not under a namespace; the workspace header still goes along. */
+  async listEngineVersions(workspace: string): Promise<ApiResult<EngineVersions>> {
+    const sent = await this.#send({
+      action: 'ListEngineVersionMetadata',
+      method: 'GET',
+      workspace,
+      segments: ['api', 'v2', 'engine-version-meta.json'],
+    });
+    return shaped(sent, readEngineVersions, 'engine version metadata');
   }
 
   /** DeleteDeploymentDraft (the API requires the draft's edit lock; a deployed draft is refused). */

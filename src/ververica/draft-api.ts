@@ -15,6 +15,7 @@ import type {
 import type { DeploymentDraft, DraftLock, DraftRef } from './draft.js';
 import type { ApiResult } from './errors.js';
 import type { SqlStatement, SqlVerdict } from './sql-validation.js';
+import type { EngineVersions, Folder, NewFolder } from './folders.js';
 import type { DraftLister } from './listing.js';
 
 export interface DraftApi {
@@ -26,6 +27,14 @@ export interface DraftApi {
   validateSql(ref: DraftRef, statement: SqlStatement): Promise<ApiResult<SqlVerdict>>;
   /** DeleteDeploymentDraft: only for a draft the manifest no longer names (on-removed: delete). */
   deleteDraft(ref: DraftRef): Promise<ApiResult<void>>;
+}
+
+/** The calls that create what a manifest names and the namespace lacks: folders and drafts. */
+export interface CreateApi extends DraftLister {
+  createDraft(where: Where, draft: DeploymentDraft): Promise<ApiResult<DeploymentDraft>>;
+  getFolder(where: Where, folderId?: string): Promise<ApiResult<Folder>>;
+  createFolder(where: Where, folder: NewFolder): Promise<ApiResult<Folder>>;
+  listEngineVersions(workspace: string): Promise<ApiResult<EngineVersions>>;
 }
 
 /** The calls that take a draft to a running job: deploy, and the job's stop and start. */
@@ -48,7 +57,7 @@ export interface RolloutApi {
   ): Promise<ApiResult<Page<Savepoint>>>;
 }
 
-export interface OpenedDraftApi extends DraftApi, RolloutApi, DraftLister {
+export interface OpenedDraftApi extends DraftApi, RolloutApi, CreateApi {
   /** Opens up to this many connections while the first calls are in flight. */
   warm(calls: number): void;
   /** Closes the idle connections; resolves once they are closed. */
@@ -84,6 +93,10 @@ export function openDraftApi(options: DraftApiOptions): OpenedDraftApi {
     updateDraft: (ref, draft) => calls.run(() => client.updateDraft(ref, draft)),
     validateSql: (ref, statement) => calls.run(() => client.validateSql(ref, statement)),
     deleteDraft: (ref) => calls.run(() => client.deleteDraft(ref)),
+    createDraft: (where, draft) => calls.run(() => client.createDraft(where, draft)),
+    getFolder: (where, id) => calls.run(() => client.getFolder(where, id)),
+    createFolder: (where, folder) => calls.run(() => client.createFolder(where, folder)),
+    listEngineVersions: (workspace) => calls.run(() => client.listEngineVersions(workspace)),
     deployDraft: (where, body) => calls.run(() => client.deployDraft(where, body)),
     getDeployTicket: (where, id) => calls.run(() => client.getDeployTicket(where, id)),
     getDeployment: (where, id) => calls.run(() => client.getDeployment(where, id)),
