@@ -40,6 +40,43 @@ function withDefaults(drafts: string): string {
 const entryA = `  - file: sql/a.sql\n    draftId: ${ID_A}\n`;
 
 describe('parseManifest accepts a valid manifest', () => {
+  it('reads a draft by name in its folder, with the fields it declares', () => {
+    const text = withDefaults(
+      [
+        '  - file: sql/a.sql',
+        '    name: orders-enrich',
+        '    folder: orders/enrichment',
+        '    engineVersion: vvr-8.0.11-flink-1.17',
+        '    executionMode: BATCH',
+        '    additionalDependencies: [s3://b/udf.jar]',
+        '    localVariables:',
+        '      region: eu',
+        '      "day": "2026-12-03"',
+        '  - file: sql/b.sql',
+        '    name: root-job',
+        '',
+      ].join('\n'),
+    );
+    const result = parse(text);
+    if (!result.ok) throw new Error(result.error.map((p) => p.message).join('\n'));
+    expect(result.value[0]).toMatchObject({
+      draftId: '',
+      name: 'orders-enrich',
+      folder: 'orders/enrichment',
+      declared: {
+        engineVersion: 'vvr-8.0.11-flink-1.17',
+        executionMode: 'BATCH',
+        additionalDependencies: ['s3://b/udf.jar'],
+        localVariables: [
+          { name: 'region', value: 'eu' },
+          { name: 'day', value: '2026-12-03' },
+        ],
+      },
+    });
+    expect(result.value[1]).toMatchObject({ draftId: '', name: 'root-job', folder: '' });
+    expect(result.value[1]?.declared).toBeUndefined();
+  });
+
   it('returns one entry per draft with normalized path, lower-cased ID and position', () => {
     const text = [
       '# Drafts synced from this repository.',
@@ -252,7 +289,7 @@ const oneProblem: Case[] = [
     name: 'unknown key with no close match',
     text: withDefaults(`  - file: a.sql\n    draftId: ${ID_A}\n    owner: me\n`),
     problem: [ManifestCode.UnknownKey, 'drafts[0].owner', 8, 5],
-    says: '`file`, `draftId`, `workspace`, `namespace`',
+    says: '`file`, `draftId`, `name`, `folder`, `workspace`, `namespace`',
   },
   {
     name: 'unknown key that is not text',
@@ -422,6 +459,98 @@ const oneProblem: Case[] = [
     text: withDefaults(`${entryA}    restart: always\n`),
     problem: [ManifestCode.RestartInvalid, 'drafts[0].restart', 8, 14],
     says: '`restart` must be `never` or `if-running`, not "always"',
+  },
+  {
+    name: 'a name with a slash',
+    text: withDefaults(`  - file: sql/a.sql\n    name: orders/enrich\n`),
+    problem: [ManifestCode.NameInvalid, 'drafts[0].name', 7, 11],
+    says: 'contains "/"; put folders in `folder:`',
+  },
+  {
+    name: 'a name with a control character',
+    text: withDefaults(`  - file: sql/a.sql\n    name: "orders\\u0007"\n`),
+    problem: [ManifestCode.NameInvalid, 'drafts[0].name', 7, 11],
+    says: 'contains a control character',
+  },
+  {
+    name: 'a name over the length limit',
+    text: withDefaults(`  - file: sql/a.sql\n    name: ${'n'.repeat(65)}\n`),
+    problem: [ManifestCode.NameInvalid, 'drafts[0].name', 7, 11],
+    says: 'is longer than 64 characters',
+  },
+  {
+    name: 'a name that is ..',
+    text: withDefaults(`  - file: sql/a.sql\n    name: ".."\n`),
+    problem: [ManifestCode.NameInvalid, 'drafts[0].name', 7, 11],
+    says: 'is not a name',
+  },
+  {
+    name: 'a folder that climbs',
+    text: withDefaults(`  - file: sql/a.sql\n    name: a\n    folder: orders/../secrets\n`),
+    problem: [ManifestCode.FolderInvalid, 'drafts[0].folder', 8, 13],
+    says: 'the folder name ".." is not a name',
+  },
+  {
+    name: 'an absolute folder',
+    text: withDefaults(`  - file: sql/a.sql\n    name: a\n    folder: /orders\n`),
+    problem: [ManifestCode.FolderInvalid, 'drafts[0].folder', 8, 13],
+    says: 'starts or ends with "/"',
+  },
+  {
+    name: 'a folder with an empty segment',
+    text: withDefaults(`  - file: sql/a.sql\n    name: a\n    folder: orders//x\n`),
+    problem: [ManifestCode.FolderInvalid, 'drafts[0].folder', 8, 13],
+    says: 'has an empty folder name',
+  },
+  {
+    name: 'a folder without a name',
+    text: withDefaults(`${entryA}    folder: orders\n`),
+    problem: [ManifestCode.FolderWithoutName, 'drafts[0].folder', 8, 5],
+    says: 'add `name:`',
+  },
+  {
+    name: 'an unknown execution mode',
+    text: withDefaults(`${entryA}    executionMode: streaming\n`),
+    problem: [ManifestCode.ExecutionModeInvalid, 'drafts[0].executionMode', 8, 20],
+    says: 'must be `STREAMING` or `BATCH`, not "streaming"',
+  },
+  {
+    name: 'an empty engine version',
+    text: withDefaults(`${entryA}    engineVersion: " "\n`),
+    problem: [ManifestCode.EngineVersionInvalid, 'drafts[0].engineVersion', 8, 20],
+    says: 'is not an engine version',
+  },
+  {
+    name: 'dependencies as one string',
+    text: withDefaults(`${entryA}    additionalDependencies: s3://a.jar\n`),
+    problem: [ManifestCode.DependenciesInvalid, 'drafts[0].additionalDependencies', 8, 29],
+    says: 'must be a list of URIs, not the text',
+  },
+  {
+    name: 'a variable given twice',
+    text: withDefaults(`${entryA}    localVariables:\n      a: "1"\n      a: "2"\n`),
+    problem: [ManifestCode.VariablesInvalid, 'drafts[0].localVariables', 10, 7],
+    says: '"a" is given twice',
+  },
+  {
+    name: 'variables as a list',
+    text: withDefaults(`${entryA}    localVariables: [a]\n`),
+    problem: [ManifestCode.VariablesInvalid, 'drafts[0].localVariables', 8, 21],
+    says: 'must be a mapping of names to values',
+  },
+  {
+    name: 'neither draftId nor name',
+    text: withDefaults(`  - file: sql/a.sql\n`),
+    problem: [ManifestCode.FieldMissing, 'drafts[0].draftId', 6, 5],
+    says: 'or `name:` with its name',
+  },
+  {
+    name: 'the same name twice in one folder',
+    text: withDefaults(
+      `  - file: a.sql\n    name: x\n    folder: f\n  - file: b.sql\n    name: x\n    folder: f\n`,
+    ),
+    problem: [ManifestCode.DuplicateDraft, 'drafts[1].name', 10, 11],
+    says: 'the draft named "f/x" (workspace ws, namespace ns) is already mapped from a.sql at line 7',
   },
   {
     name: 'empty namespace override',

@@ -19,8 +19,17 @@ import { RESTART, type Restart } from '../settings.js';
 export interface ManifestEntry {
   /** Normalized POSIX path relative to the repository root. */
   file: string;
-  /** Lower-cased UUID. */
+  /**
+   * Lower-cased UUID; empty when the entry names its draft by `name` only, to be found through the
+   * namespace's listing (and created when it is not there).
+   */
   draftId: string;
+  /** The draft's name, beside or instead of `draftId`. */
+  name?: string;
+  /** The draft's folder as a path of names, e.g. `orders/enrichment`; empty for the root. */
+  folder?: string;
+  /** Fields the entry declares: kept as declared on every write, and drift-checked. */
+  declared?: DeclaredFields;
   workspace: string;
   namespace: string;
   line: number;
@@ -30,6 +39,26 @@ export interface ManifestEntry {
   /** The entry's own `restart:`, over the input. */
   restart?: Restart;
 }
+
+/** Draft fields an entry may declare; a field not declared is left as the draft has it. */
+export interface DeclaredFields {
+  engineVersion?: string;
+  executionMode?: ExecutionMode;
+  additionalDependencies?: string[];
+  /** In the manifest's order; compared by name. */
+  localVariables?: Array<{ name: string; value: string }>;
+}
+
+export const EXECUTION_MODES = ['STREAMING', 'BATCH'] as const;
+export type ExecutionMode = (typeof EXECUTION_MODES)[number];
+
+/**
+ * Longest draft or folder name accepted. The service's own limit is not published: this guess
+ * is the one line to change when a longer name is refused by the server or needed by a user.
+ */
+export const MAX_NAME_LENGTH = 64;
+/** Deepest folder path accepted. */
+export const MAX_FOLDER_DEPTH = 16;
 
 export interface ManifestProblem {
   /** The manifest's path, for messages. */
@@ -96,6 +125,13 @@ export const ManifestCode = {
   NamespaceInvalid: 'NamespaceInvalid',
   DeployNotBoolean: 'DeployNotBoolean',
   RestartInvalid: 'RestartInvalid',
+  NameInvalid: 'NameInvalid',
+  FolderInvalid: 'FolderInvalid',
+  FolderWithoutName: 'FolderWithoutName',
+  ExecutionModeInvalid: 'ExecutionModeInvalid',
+  EngineVersionInvalid: 'EngineVersionInvalid',
+  DependenciesInvalid: 'DependenciesInvalid',
+  VariablesInvalid: 'VariablesInvalid',
 } as const;
 
 export type ManifestCodeValue = (typeof ManifestCode)[keyof typeof ManifestCode];
@@ -107,7 +143,20 @@ export function formatProblem(p: ManifestProblem): string {
 
 const TOP_KEYS = ['version', 'defaults', 'drafts'] as const;
 const DEFAULTS_KEYS = ['workspace', 'namespace'] as const;
-const ENTRY_KEYS = ['file', 'draftId', 'workspace', 'namespace', 'deploy', 'restart'] as const;
+const ENTRY_KEYS = [
+  'file',
+  'draftId',
+  'name',
+  'folder',
+  'workspace',
+  'namespace',
+  'engineVersion',
+  'executionMode',
+  'additionalDependencies',
+  'localVariables',
+  'deploy',
+  'restart',
+] as const;
 /** Keys written one level too high, which is the likeliest way to misplace them. */
 const TOP_LEVEL_HINTS = new Map([
   ['workspace', 'move it under `defaults:`'],
@@ -319,11 +368,14 @@ function checkEntries(items: unknown[], inherited: { manifest: Names; inputs: In
     const offset = offsetOf(item);
     const fields = readMap(item, field, ENTRY_KEYS, ctx);
     const file = readFile(fields.get('file'), offset, field, ctx);
-    const draftId = readDraftId(fields.get('draftId'), offset, field, ctx);
+    const named = readDraftName(fields, offset, field, ctx);
+    const draftId = named && readDraftId(fields.get('draftId'), named, offset, field, ctx);
     const workspace = resolveName('workspace', fields, offset, field, inherited, ctx);
     const namespace = resolveName('namespace', fields, offset, field, inherited, ctx);
     const rollout = readRollout(fields, field, ctx);
-    if (!file || !draftId || workspace === undefined || namespace === undefined || !rollout) return;
+    const declared = readDeclared(fields, field, ctx);
+    if (!file || !named || !draftId || workspace === undefined || namespace === undefined) return;
+    if (!rollout || !declared) return;
 
     const firstFile = files.get(file.path);
     if (firstFile !== undefined) {
@@ -332,16 +384,39 @@ function checkEntries(items: unknown[], inherited: { manifest: Names; inputs: In
       return;
     }
     files.set(file.path, file.offset);
-    const key = JSON.stringify([workspace, namespace, draftId.id]);
-    const firstDraft = drafts.get(key);
-    if (firstDraft) {
-      const message = `draft ${draftId.id} (workspace ${workspace}, namespace ${namespace}) is already mapped from ${firstDraft.file} at line ${lineOf(firstDraft.offset, ctx)}; a draft can take its script from one file only`;
-      report(ctx, draftId.offset, `${field}.draftId`, ManifestCode.DuplicateDraft, message);
-      return;
+    // A draft is one draft whether the entry gives its ID or its name in its folder.
+    const keys: Array<{ key: string; what: string; offset: number; name: string }> = [];
+    const where = `workspace ${workspace}, namespace ${namespace}`;
+    if (draftId.id) {
+      const key = JSON.stringify([workspace, namespace, draftId.id]);
+      keys.push({
+        key,
+        what: `draft ${draftId.id} (${where})`,
+        offset: draftId.offset,
+        name: 'draftId',
+      });
     }
-    drafts.set(key, { file: file.path, offset: draftId.offset });
+    if (named.name !== undefined) {
+      const key = JSON.stringify([workspace, namespace, named.folder ?? '', named.name]);
+      const path = named.folder ? `${named.folder}/${named.name}` : named.name;
+      keys.push({
+        key: `name:${key}`,
+        what: `the draft named ${show(path)} (${where})`,
+        offset: named.offset,
+        name: 'name',
+      });
+    }
+    for (const k of keys) {
+      const firstDraft = drafts.get(k.key);
+      if (firstDraft) {
+        const message = `${k.what} is already mapped from ${firstDraft.file} at line ${lineOf(firstDraft.offset, ctx)}; a draft can take its script from one file only`;
+        report(ctx, k.offset, `${field}.${k.name}`, ManifestCode.DuplicateDraft, message);
+        return;
+      }
+    }
+    for (const k of keys) drafts.set(k.key, { file: file.path, offset: k.offset });
     const { line, col } = ctx.lines.linePos(offset);
-    entries.push({
+    const entry: ManifestEntry = {
       file: file.path,
       draftId: draftId.id,
       workspace,
@@ -349,7 +424,13 @@ function checkEntries(items: unknown[], inherited: { manifest: Names; inputs: In
       line,
       column: col,
       ...rollout.value,
-    });
+    };
+    if (named.name !== undefined) {
+      entry.name = named.name;
+      entry.folder = named.folder ?? '';
+    }
+    if (Object.keys(declared.value).length > 0) entry.declared = declared.value;
+    entries.push(entry);
   });
   return entries;
 }
@@ -382,6 +463,126 @@ function readRollout(fields: Map<string, Field>, field: string, ctx: Ctx) {
   return fine ? { value } : undefined;
 }
 
+/** The draft fields the entry declares; undefined after reporting a bad one. */
+function readDeclared(fields: Map<string, Field>, field: string, ctx: Ctx) {
+  const value: DeclaredFields = {};
+  let fine = true;
+  const bad = (f: Field, key: string, code: ManifestCodeValue, message: string) => {
+    fine = false;
+    report(ctx, f.offset, `${field}.${key}`, code, message);
+  };
+  const engine = fields.get('engineVersion');
+  if (engine) {
+    const raw = readString(engine, `${field}.engineVersion`, ctx);
+    if (raw === undefined) fine = false;
+    else if (raw.trim() === '' || hasControlCharacter(raw) || raw.length > 128) {
+      bad(
+        engine,
+        'engineVersion',
+        ManifestCode.EngineVersionInvalid,
+        `engineVersion ${show(raw)} is not an engine version, such as vvr-8.0.11-flink-1.17`,
+      );
+    } else value.engineVersion = raw;
+  }
+  const mode = fields.get('executionMode');
+  if (mode) {
+    const raw = readString(mode, `${field}.executionMode`, ctx);
+    if (raw === undefined) fine = false;
+    else if ((EXECUTION_MODES as readonly string[]).includes(raw))
+      value.executionMode = raw as ExecutionMode;
+    else
+      bad(
+        mode,
+        'executionMode',
+        ManifestCode.ExecutionModeInvalid,
+        `\`executionMode\` must be \`STREAMING\` or \`BATCH\`, not ${show(raw)}`,
+      );
+  }
+  const deps = fields.get('additionalDependencies');
+  if (deps) {
+    const { node } = deps;
+    const items = isSeq(node) ? node.items : undefined;
+    const list: string[] = [];
+    if (!items) {
+      if (!skipped(node))
+        bad(
+          deps,
+          'additionalDependencies',
+          ManifestCode.DependenciesInvalid,
+          `\`additionalDependencies\` must be a list of URIs, not ${describe(node, ctx)}`,
+        );
+      else fine = false;
+    } else {
+      items.forEach((item, i) => {
+        const key = `additionalDependencies[${i}]`;
+        const raw = readString(
+          {
+            node: isNode(item) ? item : undefined,
+            offset: offsetOf(item) || deps.offset,
+            keyOffset: deps.keyOffset,
+          },
+          `${field}.${key}`,
+          ctx,
+        );
+        if (raw === undefined) fine = false;
+        else if (raw.trim() === '' || hasControlCharacter(raw)) {
+          fine = false;
+          report(
+            ctx,
+            offsetOf(item),
+            `${field}.${key}`,
+            ManifestCode.DependenciesInvalid,
+            `${show(raw)} is not a dependency URI`,
+          );
+        } else list.push(raw);
+      });
+      value.additionalDependencies = list;
+    }
+  }
+  const vars = fields.get('localVariables');
+  if (vars) {
+    const { node } = vars;
+    if (!isMap(node)) {
+      if (!skipped(node))
+        bad(
+          vars,
+          'localVariables',
+          ManifestCode.VariablesInvalid,
+          `\`localVariables\` must be a mapping of names to values, not ${describe(node, ctx)}`,
+        );
+      else fine = false;
+    } else {
+      const list: Array<{ name: string; value: string }> = [];
+      const seen = new Set<string>();
+      for (const pair of node.items) {
+        const key =
+          isScalar(pair.key) && typeof pair.key.value === 'string' ? pair.key.value : undefined;
+        const keyOffset = offsetOf(pair.key) || vars.offset;
+        if (key === undefined || key.trim() === '' || hasControlCharacter(key) || seen.has(key)) {
+          fine = false;
+          const why =
+            key !== undefined && seen.has(key)
+              ? `${show(key)} is given twice`
+              : `${describe(pair.key, ctx)} is not a variable name`;
+          report(ctx, keyOffset, `${field}.localVariables`, ManifestCode.VariablesInvalid, why);
+          continue;
+        }
+        seen.add(key);
+        const valueNode = isNode(pair.value) ? pair.value : undefined;
+        const raw = readString(
+          { node: valueNode, offset: valueNode ? offsetOf(valueNode) : keyOffset, keyOffset },
+          `${field}.localVariables.${key}`,
+          ctx,
+        );
+        if (raw === undefined) fine = false;
+        else list.push({ name: key, value: raw });
+      }
+      value.localVariables = list;
+    }
+  }
+  return fine ? { value } : undefined;
+}
+
 function readFile(file: Field | undefined, entryOffset: number, field: string, ctx: Ctx) {
   if (!file) {
     const message = 'add `file:` with the path of the .sql file, relative to the repository root';
@@ -398,9 +599,105 @@ function readFile(file: Field | undefined, entryOffset: number, field: string, c
   return { path: checked.value, offset: file.offset };
 }
 
-function readDraftId(draftId: Field | undefined, entryOffset: number, field: string, ctx: Ctx) {
+/** The entry's `name:` and `folder:`; `{}` when it gives neither. */
+function readDraftName(
+  fields: Map<string, Field>,
+  entryOffset: number,
+  field: string,
+  ctx: Ctx,
+): { name?: string; folder?: string; offset: number } | undefined {
+  const nameField = fields.get('name');
+  const folderField = fields.get('folder');
+  let fine = true;
+  let name: string | undefined;
+  if (nameField) {
+    const raw = readString(nameField, `${field}.name`, ctx);
+    const problem = raw === undefined ? undefined : draftNameProblem(raw);
+    if (raw === undefined) fine = false;
+    else if (problem) {
+      fine = false;
+      report(ctx, nameField.offset, `${field}.name`, ManifestCode.NameInvalid, `name ${problem}`);
+    } else name = raw;
+  }
+  let folder: string | undefined;
+  if (folderField) {
+    const raw = readString(folderField, `${field}.folder`, ctx);
+    const problem = raw === undefined ? undefined : folderProblem(raw);
+    if (raw === undefined) fine = false;
+    else if (problem) {
+      fine = false;
+      report(
+        ctx,
+        folderField.offset,
+        `${field}.folder`,
+        ManifestCode.FolderInvalid,
+        `folder ${problem}`,
+      );
+    } else folder = raw;
+    if (!nameField) {
+      fine = false;
+      const message = "`folder` places a draft found by `name`; add `name:` with the draft's name";
+      report(
+        ctx,
+        folderField.keyOffset,
+        `${field}.folder`,
+        ManifestCode.FolderWithoutName,
+        message,
+      );
+    }
+  }
+  if (!fine) return undefined;
+  const result: { name?: string; folder?: string; offset: number } = {
+    offset: nameField?.offset ?? entryOffset,
+  };
+  if (name !== undefined) result.name = name;
+  if (folder !== undefined) result.folder = folder;
+  return result;
+}
+
+/** Why a draft's (or one folder's) name cannot be used; undefined when it can. */
+export function draftNameProblem(value: string): string | undefined {
+  if (value.trim() === '') return 'is empty; give the name shown in the console';
+  if (hasControlCharacter(value)) return `${show(value)} contains a control character; remove it`;
+  if (value.includes('/')) return `${show(value)} contains "/"; put folders in \`folder:\``;
+  if (value.includes('\\')) return `${show(value)} contains "\\"; remove it`;
+  if (value === '.' || value === '..') return `${show(value)} is not a name`;
+  if (value !== value.trim()) return `${show(value)} starts or ends with a space; remove it`;
+  if ([...value].length > MAX_NAME_LENGTH) {
+    return `${show(value)} is longer than ${MAX_NAME_LENGTH} characters`;
+  }
+  return undefined;
+}
+
+/** Why a folder path (`a/b`) cannot be used; undefined when it can. */
+export function folderProblem(value: string): string | undefined {
+  if (value === '') return 'is empty; leave `folder:` out for the root folder';
+  if (value.startsWith('/') || value.endsWith('/')) {
+    return `${show(value)} starts or ends with "/"; give it as \`a/b\`, from the root folder`;
+  }
+  const segments = value.split('/');
+  if (segments.length > MAX_FOLDER_DEPTH) {
+    return `${show(value)} is ${segments.length} folders deep; the limit is ${MAX_FOLDER_DEPTH}`;
+  }
+  for (const segment of segments) {
+    if (segment === '') return `${show(value)} has an empty folder name ("//")`;
+    const problem = draftNameProblem(segment);
+    if (problem) return `${show(value)}: the folder name ${problem}`;
+  }
+  return undefined;
+}
+
+function readDraftId(
+  draftId: Field | undefined,
+  named: { name?: string },
+  entryOffset: number,
+  field: string,
+  ctx: Ctx,
+) {
   if (!draftId) {
-    const message = "add `draftId:` with the draft's ID, a UUID";
+    // A draft named by `name` is found (or created) through the namespace's listing.
+    if (named.name !== undefined) return { id: '', offset: entryOffset };
+    const message = "add `draftId:` with the draft's ID, a UUID, or `name:` with its name";
     report(ctx, entryOffset, `${field}.draftId`, ManifestCode.FieldMissing, message);
     return undefined;
   }

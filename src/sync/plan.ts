@@ -2,11 +2,16 @@
 // Pure: no git, no files.
 import path from 'node:path';
 import type { ChangeSet } from '../checkout/git.js';
+import type { DeclaredFields } from '../manifest/manifest.js';
 
 /** The fields of a manifest entry that planning reads. `file` is relative to the repository root. */
 export interface PlanEntry {
   file: string;
+  /** Empty when the entry names its draft by `name` (in `folder`) only. */
   draftId: string;
+  name?: string;
+  folder?: string;
+  declared?: DeclaredFields;
   workspace: string;
   namespace: string;
   /** The entry's own `deploy:` and `restart:`, over the inputs. */
@@ -21,6 +26,11 @@ export interface PlanItem<E extends PlanEntry = PlanEntry> {
   reason: PlanReason;
   /** The file is gone at the pushed commit: the entry is reported, and its draft is left as it is. */
   deleted: boolean;
+  /**
+   * The fields the entry for the same file declared at the diff's base: a draft still holding
+   * those was changed by the push, not by hand (see declared.ts, driftedFields).
+   */
+  declaredBefore?: DeclaredFields;
 }
 
 export interface PlanInput<E extends PlanEntry> {
@@ -63,6 +73,13 @@ export function planSync<E extends PlanEntry>(input: PlanInput<E>): PlanItem<E>[
 
   const manifestChanged = written.has(normalise(input.manifestPath));
   const previous = new Set((input.previousEntries ?? []).map(identity));
+  const before = new Map(
+    (input.previousEntries ?? []).map((entry) => [normalise(entry.file), entry.declared]),
+  );
+  const item = (entry: E, reason: PlanReason, deleted: boolean): PlanItem<E> => {
+    const declaredBefore = before.get(normalise(entry.file));
+    return declaredBefore ? { entry, reason, deleted, declaredBefore } : { entry, reason, deleted };
+  };
 
   const items: PlanItem<E>[] = [];
   for (const entry of entries) {
@@ -70,19 +87,30 @@ export function planSync<E extends PlanEntry>(input: PlanInput<E>): PlanItem<E>[
     const write = written.get(file);
     const removal = write === undefined ? removed.get(file) : undefined;
     if (write !== undefined) {
-      items.push({ entry, reason: write, deleted: false });
+      items.push(item(entry, write, false));
     } else if (removal !== undefined) {
-      items.push({ entry, reason: removal, deleted: true });
+      items.push(item(entry, removal, true));
     } else if (manifestChanged && !previous.has(identity(entry))) {
-      items.push({ entry, reason: 'manifest-changed', deleted: false });
+      items.push(item(entry, 'manifest-changed', false));
     }
   }
   return items;
 }
 
-/** What makes two entries the same sync target; a change in any part is a manifest change. */
+/**
+ * What makes two entries the same sync target; a change in any part is a manifest change. The
+ * declared fields count: a new engine version in the manifest is a change to write.
+ */
 function identity(entry: PlanEntry): string {
-  return JSON.stringify([normalise(entry.file), entry.draftId, entry.workspace, entry.namespace]);
+  return JSON.stringify([
+    normalise(entry.file),
+    entry.draftId,
+    entry.workspace,
+    entry.namespace,
+    entry.name ?? null,
+    entry.folder ?? null,
+    entry.declared ?? null,
+  ]);
 }
 
 /** Git reports `sql/a.sql`; a manifest may say `./sql/a.sql` or `sql//a.sql`. */
