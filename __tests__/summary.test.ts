@@ -88,6 +88,8 @@ describe('countByStatus', () => {
       result({ status: 'would-fail' }),
     ]);
     expect(counts).toEqual({
+      created: 0,
+      'would-create': 0,
       deployed: 0,
       restarted: 0,
       'rolled-back': 0,

@@ -20,6 +20,9 @@ export const Code = {
   StartFailed: 'StartFailed',
   RolledBack: 'RolledBack',
   RollbackFailed: 'RollbackFailed',
+  DraftNameAmbiguous: 'DraftNameAmbiguous',
+  FolderAmbiguous: 'FolderAmbiguous',
+  NoEngineVersion: 'NoEngineVersion',
   NoCredentials: 'NoCredentials',
   Timeout: 'Timeout',
   /** A bug: something the action did not expect threw; the draft's row says what. */
@@ -56,6 +59,12 @@ export const CODE_MEANINGS: Readonly<Record<OwnCode, string>> = {
   SavepointFailed:
     'the stop could not take a savepoint, so the job keeps running its old version; it is never restarted without its state',
   JobBusy: 'the job was starting or stopping by other hands; it was left alone',
+  DraftNameAmbiguous:
+    "two or more drafts carry the entry's `name` in its folder (two runs raced to create it, or a console copy); the message names their IDs: delete one, or give `draftId:`",
+  FolderAmbiguous:
+    "two or more folders on the entry's `folder` path carry the same name; the message names them",
+  NoEngineVersion:
+    "a new draft needs an engine version and the service's default cannot be used; declare `engineVersion:` in the entry",
   StartFailed:
     'the restarted job did not reach RUNNING within `wait-minutes` (`on-start-failure: leave`); the message names the savepoint it can start from',
   RolledBack:

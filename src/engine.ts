@@ -20,7 +20,7 @@ import type { Mode, Settings } from './settings.js';
 import { RunError } from './runtime/run-error.js';
 import { planSync } from './sync/plan.js';
 import { syncPlanned } from './sync/run.js';
-import { draftKey, type Scope } from './sync/orphans.js';
+import { draftKey, nameKey, type Scope } from './sync/orphans.js';
 
 /** The outside worlds a run reaches besides the checkout and the API: the log and the auth edges. */
 export interface Edges {
@@ -57,16 +57,7 @@ export async function runEngine(settings: Settings, edges: Edges): Promise<RunRe
     return report;
   }
   // One budget for the run: STS, listing and every draft's calls share its deadline.
-  const retry: RetryContext = {
-    policy: {
-      maxRetries: settings.maxRetries,
-      baseDelayMs: settings.retryBaseDelayMs,
-      maxDelayMs: settings.retryMaxDelayMs,
-    },
-    clock: systemClock,
-    deadline: systemClock.now() + settings.timeoutMs,
-    gate: new ThrottleGate(systemClock),
-  };
+  const retry = runRetryContext(settings);
   const checkout = openCheckout(settings.workspaceDir);
   const options = { path: settings.manifestPath, defaults: settings.defaults };
   // git works out the changes while the manifest is read and parsed. A broken manifest still
@@ -172,14 +163,21 @@ function onlyPaths<T extends { entry: { file: string } }>(
  * removed, or, syncing everything, every namespace the manifest maps. Undefined: nowhere.
  */
 function orphanSearch(
-  entries: readonly (Scope & { draftId: string })[],
-  previous: readonly (Scope & { draftId: string })[] | undefined,
+  entries: readonly (Scope & { draftId: string; name?: string })[],
+  previous: readonly (Scope & { draftId: string; name?: string })[] | undefined,
   all: boolean,
-): { mapped: Set<string>; scopes: Scope[] } | undefined {
-  const mapped = new Set(entries.map((entry) => draftKey(entry)));
-  const removed = (previous ?? []).filter((entry) => !mapped.has(draftKey(entry)));
+): { mapped: Set<string>; mappedNames: Set<string>; scopes: Scope[] } | undefined {
+  const mapped = new Set(entries.filter((e) => e.draftId !== '').map((entry) => draftKey(entry)));
+  const mappedNames = new Set(
+    entries.flatMap((entry) => (entry.name === undefined ? [] : [nameKey(entry, entry.name)])),
+  );
+  const removed = (previous ?? []).filter((entry) =>
+    entry.draftId !== ''
+      ? !mapped.has(draftKey(entry))
+      : entry.name !== undefined && !mappedNames.has(nameKey(entry, entry.name)),
+  );
   const scopes = scopesOf(all ? [...entries, ...removed] : removed);
-  return scopes.length > 0 ? { mapped, scopes } : undefined;
+  return scopes.length > 0 ? { mapped, mappedNames, scopes } : undefined;
 }
 
 /** Each workspace and namespace once, in the order the entries name them. */
@@ -189,4 +187,18 @@ function scopesOf(entries: readonly Scope[]): Scope[] {
     seen.set(JSON.stringify([workspace, namespace]), { workspace, namespace });
   }
   return [...seen.values()];
+}
+
+/** The run's retries: the settings' policy, the system clock, and a deadline from now. */
+export function runRetryContext(settings: Settings): RetryContext {
+  return {
+    policy: {
+      maxRetries: settings.maxRetries,
+      baseDelayMs: settings.retryBaseDelayMs,
+      maxDelayMs: settings.retryMaxDelayMs,
+    },
+    clock: systemClock,
+    deadline: systemClock.now() + settings.timeoutMs,
+    gate: new ThrottleGate(systemClock),
+  };
 }

@@ -1,6 +1,7 @@
 // One row per manifest entry that the run looked at. Results are values, never exceptions.
 
 export type ApplyStatus =
+  | 'created'
   | 'updated'
   | 'deployed'
   | 'restarted'
@@ -11,6 +12,7 @@ export type ApplyStatus =
   | 'deleted'
   | 'failed';
 export type PlanStatus =
+  | 'would-create'
   | 'would-update'
   | 'would-deploy'
   | 'unchanged'
@@ -44,7 +46,7 @@ export interface DraftResult {
 /** The deploy and restart of one draft, as the row reports them. */
 export interface RolloutReport {
   /** What the sync did to the draft before its deploy. */
-  draft?: 'updated' | 'unchanged' | 'would-update';
+  draft?: 'created' | 'updated' | 'unchanged' | 'would-update';
   /** Plan mode: what the merge will do, in one sentence. */
   plan?: string;
   deploymentId?: string;

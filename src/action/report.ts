@@ -12,6 +12,10 @@ export function writeOutputs(results: DraftResult[]): void {
   const synced = (r: DraftResult): string => r.rollout?.draft ?? r.status;
   const updated = results.filter((r) => ['updated', 'would-update'].includes(synced(r))).length;
   core.setOutput('updated', updated);
+  core.setOutput(
+    'created',
+    results.filter((r) => ['created', 'would-create'].includes(synced(r))).length,
+  );
   core.setOutput('unchanged', results.filter((r) => synced(r) === 'unchanged').length);
   core.setOutput('deployed', count.deployed + count.restarted + count['would-deploy']);
   core.setOutput('restarted', count.restarted);

@@ -46,6 +46,8 @@ const DIFF_MIN_BYTES = 1024;
 
 const APPLY_ORDER: DraftStatus[] = ['updated', 'unchanged', 'skipped', 'failed'];
 const PLAN_ORDER: DraftStatus[] = ['would-update', 'unchanged', 'skipped', 'would-fail'];
+/** Shown in the totals only when a row has them, as the rollout statuses are. */
+const CREATE_STATUSES: DraftStatus[] = ['created', 'would-create'];
 /** Shown in the totals only when a row has them: a run without `deploy` reads as it always did. */
 const ROLLOUT_STATUSES: DraftStatus[] = [
   'deployed',
@@ -57,6 +59,7 @@ const ROLLOUT_STATUSES: DraftStatus[] = [
   'would-delete',
 ];
 const ALL_STATUSES: DraftStatus[] = [
+  ...CREATE_STATUSES,
   ...APPLY_ORDER,
   'would-update',
   'would-fail',
@@ -64,6 +67,8 @@ const ALL_STATUSES: DraftStatus[] = [
 ];
 
 const MARKS: Record<DraftStatus, string> = {
+  created: '🆕',
+  'would-create': '🆕',
   updated: '✅',
   deployed: '🚀',
   restarted: '🔄',
@@ -268,17 +273,15 @@ interface DiffBlock {
 
 /** The diffs section within `budget` bytes, or undefined when no diff fits at a useful length. */
 function renderDiffs(results: DraftResult[], budget: number): string | undefined {
-  const blocks: DiffBlock[] = results
-    .filter((r) => r.status === 'would-update' && r.diff)
-    .map((result) => {
-      const text = visibleDiff(result.diff as string);
-      return {
-        result,
-        text,
-        size: bytes(text),
-        frame: bytes(diffBlock(result, '', fenceFor(text))),
-      };
-    });
+  const blocks: DiffBlock[] = results.filter(showsDiff).map((result) => {
+    const text = visibleDiff(result.diff as string);
+    return {
+      result,
+      text,
+      size: bytes(text),
+      frame: bytes(diffBlock(result, '', fenceFor(text))),
+    };
+  });
   if (blocks.length === 0) return budget >= 0 ? '' : undefined;
   const room = budget - bytes(DIFFS_HEADING);
   const cost = (cap: number, list: DiffBlock[]): number =>
@@ -312,10 +315,15 @@ function renderDiffs(results: DraftResult[], budget: number): string | undefined
   return DIFFS_HEADING + rendered.join('') + diffsLeftOutNote(results, blocks.length - shown);
 }
 
+/** Rows whose diff the plan shows: drafts the merge would update, or create. */
+function showsDiff(r: DraftResult): boolean {
+  return (r.status === 'would-update' || r.status === 'would-create') && !!r.diff;
+}
+
 const DIFFS_HEADING = '\n<h3>Diffs</h3>\n\n';
 
 function diffsLeftOutNote(results: DraftResult[], count?: number): string {
-  const n = count ?? results.filter((r) => r.status === 'would-update' && r.diff).length;
+  const n = count ?? results.filter(showsDiff).length;
   if (n === 0) return '';
   return `\n<p>Diffs of ${n} ${n === 1 ? 'draft' : 'drafts'} left out, to stay under GitHub's size limit.</p>\n`;
 }

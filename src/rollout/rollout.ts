@@ -85,7 +85,10 @@ class RolloutRun {
     const { row } = target;
     const synced = row.status;
     this.report =
-      synced === 'updated' || synced === 'would-update' || synced === 'unchanged'
+      synced === 'created' ||
+      synced === 'updated' ||
+      synced === 'would-update' ||
+      synced === 'unchanged'
         ? { draft: synced }
         : {};
     this.ref = { workspace: row.workspace, namespace: row.namespace, draftId: row.draftId };

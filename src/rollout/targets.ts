@@ -10,7 +10,7 @@ export interface RolloutChoice {
 
 /** Rows whose draft holds the file's script now (or would, planning), with deploy on for their entry. */
 const READY: Readonly<Record<Mode, ReadonlySet<DraftResult['status']>>> = {
-  apply: new Set(['updated', 'unchanged']),
+  apply: new Set(['created', 'updated', 'unchanged']),
   plan: new Set(['would-update', 'unchanged']),
 };
 

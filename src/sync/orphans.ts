@@ -23,8 +23,13 @@ export interface Scope {
 export interface OrphanInput {
   /** Every workspace and namespace the manifest maps drafts in, now or at the diff's base. */
   scopes: readonly Scope[];
-  /** Every draft the manifest maps now. */
+  /** Every draft the manifest maps now by ID (draftKey). */
   mapped: ReadonlySet<string>;
+  /**
+   * Every draft the manifest maps now by name (nameKey). A name is taken as mapped in any
+   * folder: a draft is never called an orphan because its folder was not walked.
+   */
+  mappedNames?: ReadonlySet<string>;
   repositoryId: string;
   mode: Mode;
   onRemoved: OnRemoved;
@@ -44,17 +49,23 @@ export function draftKey(ref: DraftRef): string {
   return JSON.stringify([ref.workspace, ref.namespace, ref.draftId]);
 }
 
+export function nameKey(scope: Scope, name: string): string {
+  return JSON.stringify([scope.workspace, scope.namespace, name]);
+}
+
 /** The drafts of one scope that carry this repository's label but are not mapped. Pure. */
 export function orphansOf(
   drafts: readonly DeploymentDraft[],
   scope: Scope,
   repositoryId: string,
   mapped: ReadonlySet<string>,
+  mappedNames: ReadonlySet<string> = new Set(),
 ): DeploymentDraft[] {
   return drafts.filter(
     (draft) =>
       draft.labels?.[REPOSITORY_LABEL] === repositoryId &&
-      !mapped.has(draftKey({ ...scope, draftId: draft.deploymentDraftId })),
+      !mapped.has(draftKey({ ...scope, draftId: draft.deploymentDraftId })) &&
+      !(draft.name !== undefined && mappedNames.has(nameKey(scope, draft.name))),
   );
 }
 
@@ -101,7 +112,13 @@ export function startOrphanSearch(
         // The lock of a draft that a killed run asked for but never wrote is this identity's:
         // the other drafts it wrote tell the identity.
         for (const draft of listed) holders.learn(draft);
-        for (const draft of orphansOf(listed, scope, input.repositoryId, input.mapped)) {
+        for (const draft of orphansOf(
+          listed,
+          scope,
+          input.repositoryId,
+          input.mapped,
+          input.mappedNames,
+        )) {
           rows.push(await settle(draft, scope, input, deps, holders));
         }
       }

@@ -12,7 +12,10 @@ import { startListing, type Listing } from '../ververica/listing.js';
 import { isFailed, type DraftResult, type Progress } from '../results.js';
 import type { PlanItem } from './plan.js';
 import { syncDrafts } from './sync.js';
-import { startOrphanSearch, type Scope } from './orphans.js';
+import { draftKey, startOrphanSearch, type Scope } from './orphans.js';
+import { Catalog } from './catalog.js';
+import { isNamedOnly, resolveNamed } from './named.js';
+import type { DraftRead, DraftRef } from '../ververica/draft.js';
 import { chooseRollouts } from '../rollout/targets.js';
 import { rollOut, type RolloutTarget } from '../rollout/rollout.js';
 
@@ -28,12 +31,19 @@ export interface RunInput {
   retry: RetryContext;
   log: Log;
   progress?: (progress: Progress) => void;
-  /** Every draft the manifest maps now, and every scope it maps drafts in now or at the base. */
-  manifest?: { mapped: ReadonlySet<string>; scopes: readonly Scope[] };
+  /**
+   * Every draft the manifest maps now (by ID, and by name), and every scope it maps drafts in now
+   * or at the base.
+   */
+  manifest?: {
+    mapped: ReadonlySet<string>;
+    mappedNames?: ReadonlySet<string>;
+    scopes: readonly Scope[];
+  };
 }
 
 export async function syncPlanned(input: RunInput): Promise<DraftResult[]> {
-  const { settings, items, checkout, provider, retry, log } = input;
+  const { settings, checkout, provider, retry, log } = input;
   let api: OpenedDraftApi | undefined;
   if (provider) {
     const endpoint = resolveEndpoint({ region: settings.region, endpoint: settings.endpoint });
@@ -48,20 +58,36 @@ export async function syncPlanned(input: RunInput): Promise<DraftResult[]> {
   }
   const gcPacer = createGcPacer();
   // Opened while the first calls are in flight; no more than the run has drafts to read or write.
-  api?.warm(items.filter((item) => !item.deleted).length);
+  api?.warm(input.items.filter((item) => !item.deleted).length);
   let listing: Listing | undefined;
+  const catalog = api && new Catalog(api, retry);
+  // Found by name or settled by their lookup (created, ambiguous): in plan order, by index.
+  const items = [...input.items];
+  const settledByName = new Map<number, DraftResult>();
+  const mapped = new Set(input.manifest?.mapped ?? []);
   try {
+    if (api && catalog) {
+      await findByName(items, settledByName, { api, catalog, input });
+      for (const row of settledByName.values()) {
+        if (row.draftId !== '') mapped.add(draftKey(row));
+      }
+      for (const item of items) if (item.entry.draftId !== '') mapped.add(draftKey(item.entry));
+    }
+    const toSync = items.filter((_, index) => !settledByName.has(index));
     // Drafts are written as their pages arrive, not after the last page.
     listing =
       api && settings.mode === 'apply' && settings.listDrafts
-        ? startListing(items, {
-            api,
-            retry,
-            concurrency: settings.concurrency,
-            log: (message) => log.info(message),
-            warn: (message) => log.warning(message),
-            pageRead: (scriptChars) => gcPacer.read(scriptChars),
-          })
+        ? startListing(
+            toSync.filter((item) => !catalog?.listed(item.entry)),
+            {
+              api,
+              retry,
+              concurrency: settings.concurrency,
+              log: (message) => log.info(message),
+              warn: (message) => log.warning(message),
+              pageRead: (scriptChars) => gcPacer.read(scriptChars),
+            },
+          )
         : undefined;
     const { manifest } = input;
     // Listed beside the sync: a search that waited for it would add its pages to every run.
@@ -70,7 +96,8 @@ export async function syncPlanned(input: RunInput): Promise<DraftResult[]> {
         ? startOrphanSearch(
             {
               scopes: manifest.scopes,
-              mapped: manifest.mapped,
+              mapped,
+              mappedNames: manifest.mappedNames,
               repositoryId: settings.repositoryId,
               mode: settings.mode,
               onRemoved: settings.onRemoved,
@@ -84,8 +111,8 @@ export async function syncPlanned(input: RunInput): Promise<DraftResult[]> {
             },
           )
         : undefined;
-    const synced = await syncDrafts(
-      items,
+    const syncedRows = await syncDrafts(
+      toSync,
       {
         mode: settings.mode,
         onDrift: settings.onDrift,
@@ -105,13 +132,18 @@ export async function syncPlanned(input: RunInput): Promise<DraftResult[]> {
         fileAtCommit: (sha, file) => checkout.fileAt(sha, file),
         isAncestor: (ancestor, descendant) => checkout.isAncestor(ancestor, descendant),
         retry,
-        listed: listing?.listed,
+        listed: listedReads(catalog, listing),
         warn: (message) => log.warning(message),
-        settled: counter('sync', items.length, input.progress),
+        settled: counter('sync', toSync.length, input.progress),
       },
     );
+    // Back in plan order, the rows settled by their name lookup in their places.
+    const rest = syncedRows[Symbol.iterator]();
+    const synced = items.map(
+      (_, index) => settledByName.get(index) ?? (rest.next().value as DraftResult),
+    );
     if (!api) return synced;
-    const rolled = await rollOutSynced(synced, input, api);
+    const rolled = await rollOutSynced(synced, items, input, api);
     return orphans ? [...rolled, ...(await orphans.settle())] : rolled;
   } finally {
     // No draft is taken any more: a listing waiting to be wanted stops reading pages.
@@ -126,10 +158,11 @@ export async function syncPlanned(input: RunInput): Promise<DraftResult[]> {
 /** Deploys (and restarts) the rows whose entries ask for it; the others come back as they were. */
 async function rollOutSynced(
   synced: DraftResult[],
+  items: readonly PlanItem[],
   input: RunInput,
   api: OpenedDraftApi,
 ): Promise<DraftResult[]> {
-  const { settings, items, checkout, retry, log } = input;
+  const { settings, checkout, retry, log } = input;
   const chosen = chooseRollouts(synced, items, settings.rollout, settings.mode);
   if (chosen.length === 0) return synced;
   const targets: RolloutTarget[] = [];
@@ -162,6 +195,67 @@ async function rollOutSynced(
   );
   const byFile = new Map(rolled.map((row) => [row.file, row]));
   return synced.map((row) => byFile.get(row.file) ?? row);
+}
+
+/**
+ * Looks up the entries that name their draft by name only, a few at a time: an entry found gets
+ * its draft's ID in `items`; any other outcome (created, would-create, ambiguous) is its row.
+ */
+async function findByName(
+  items: PlanItem[],
+  settled: Map<number, DraftResult>,
+  ctx: { api: OpenedDraftApi; catalog: Catalog; input: RunInput },
+): Promise<void> {
+  const { settings, checkout, retry, log } = ctx.input;
+  const named = items.flatMap((item, index) => (!item.deleted && isNamedOnly(item) ? [index] : []));
+  if (named.length === 0) return;
+  log.info(`${named.length} drafts to find by name`);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < named.length) {
+      const index = named[next++] as number;
+      const found = await resolveNamed(
+        items[index] as PlanItem,
+        {
+          mode: settings.mode,
+          commitSha: settings.event.head,
+          repositoryId: settings.repositoryId,
+          validate: settings.validate,
+        },
+        {
+          api: ctx.api,
+          catalog: ctx.catalog,
+          retry,
+          readSql: (file) => checkout.readSql(file),
+          warn: (message) => log.warning(message),
+          info: (message) => log.info(message),
+        },
+      );
+      if (found.kind === 'found') items[index] = found.item;
+      else settled.set(index, found.row);
+    }
+  };
+  const workers = Math.max(1, Math.min(settings.concurrency, named.length));
+  await Promise.all(Array.from({ length: workers }, worker));
+}
+
+/** Reads from the name lookup's listing where it listed the namespace; else the read-ahead's. */
+function listedReads(
+  catalog: Catalog | undefined,
+  listing: Listing | undefined,
+): { take(ref: DraftRef): DraftRead | undefined | Promise<DraftRead | undefined> } | undefined {
+  if (!catalog) return listing?.listed;
+  return {
+    take: (ref) => {
+      const listed = catalog.listedDraft(ref);
+      if (listed) {
+        const { draft, readAt } = listed;
+        const script = draft.artifact?.sqlArtifact?.sqlScript ?? '';
+        return { draft, readAt, scriptEquals: (text) => text === script };
+      }
+      return listing?.listed.take(ref);
+    },
+  };
 }
 
 /** Counts settled rows into progress reports. */

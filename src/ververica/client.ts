@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { Agent, request, type Dispatcher } from 'undici';
 import { apiError, ClientCode, retryHint, type ApiError, type ApiResult } from './errors.js';
 import { MAX_RESPONSE_BYTES } from '../codes.js';
-import type { DeploymentDraft, DraftLock, DraftRef } from './draft.js';
+import type { DeploymentDraft, DraftLock, DraftRef, NewDraft } from './draft.js';
 import { readVerdict, type SqlStatement, type SqlVerdict } from './sql-validation.js';
 import {
   readDeployment,
@@ -199,7 +199,7 @@ export class VervericaClient {
    * CreateDeploymentDraft: the body is the new draft (name, folder, kind, script, labels); the
    * answer is the draft as created, with the ID the server gave it.
    */
-  async createDraft(where: Where, draft: DeploymentDraft): Promise<ApiResult<DeploymentDraft>> {
+  async createDraft(where: Where, draft: NewDraft): Promise<ApiResult<DeploymentDraft>> {
     const sent = await this.#send({
       action: 'CreateDeploymentDraft',
       method: 'POST',

@@ -12,7 +12,7 @@ import type {
   StartRequest,
   StopStrategy,
 } from './deployment.js';
-import type { DeploymentDraft, DraftLock, DraftRef } from './draft.js';
+import type { DeploymentDraft, DraftLock, DraftRef, NewDraft } from './draft.js';
 import type { ApiResult } from './errors.js';
 import type { SqlStatement, SqlVerdict } from './sql-validation.js';
 import type { EngineVersions, Folder, NewFolder } from './folders.js';
@@ -31,7 +31,7 @@ export interface DraftApi {
 
 /** The calls that create what a manifest names and the namespace lacks: folders and drafts. */
 export interface CreateApi extends DraftLister {
-  createDraft(where: Where, draft: DeploymentDraft): Promise<ApiResult<DeploymentDraft>>;
+  createDraft(where: Where, draft: NewDraft): Promise<ApiResult<DeploymentDraft>>;
   getFolder(where: Where, folderId?: string): Promise<ApiResult<Folder>>;
   createFolder(where: Where, folder: NewFolder): Promise<ApiResult<Folder>>;
   listEngineVersions(workspace: string): Promise<ApiResult<EngineVersions>>;

@@ -49,6 +49,9 @@ export interface DeploymentDraft {
   [key: string]: unknown;
 }
 
+/** CreateDeploymentDraft's body: a draft before the server gives it an ID. */
+export type NewDraft = Omit<DeploymentDraft, 'deploymentDraftId'>;
+
 /** Where a draft lives: the workspace header, the namespace path segment and the draft ID. */
 export interface DraftRef {
   workspace: string;
