@@ -22,6 +22,8 @@ import { takeLock } from './take-lock.js';
 import { writeDraft } from './write.js';
 import { decodeSql, type SqlFile } from '../checkout/files.js';
 import { shortSha } from '../checkout/commit-sha.js';
+import type { DeclaredFields } from '../manifest/manifest.js';
+import { declaredChanges, driftedFields, withDeclared, type FieldChange } from './declared.js';
 
 /**
  * A write is never based on a read older than this: an older one (a listing read early in a long
@@ -241,7 +243,14 @@ class DriftCheck {
 type Decision =
   | { kind: 'done'; outcome: Outcome }
   | { kind: 'defer' }
-  | { kind: 'write'; draftName?: string; drifted: boolean; driftNote?: string };
+  | {
+      kind: 'write';
+      draftName?: string;
+      drifted: boolean;
+      driftNote?: string;
+      /** The declared fields the write sets. */
+      fields: FieldChange[];
+    };
 
 /** The lock held for the write (the holder ID the API granted, when it said), or the draft's row. */
 type LockTaken = Result<string | undefined, Outcome>;
@@ -265,8 +274,16 @@ class Decisions {
     this.#drift = new DriftCheck(deps, options);
   }
 
-  /** Judges a read of the draft against the file's text, in the order the README gives. */
-  async decide(file: string, read: DraftRead, text: string): Promise<Decision> {
+  /**
+   * Judges a read of the draft against the file's text (and the fields the entry declares), in
+   * the order the README gives.
+   */
+  async decide(
+    file: string,
+    read: DraftRead,
+    text: string,
+    declared: { now?: DeclaredFields; before?: DeclaredFields } = {},
+  ): Promise<Decision> {
     const { mode } = this.options;
     const { draft, requestId } = read;
     const draftName = draft.name;
@@ -285,7 +302,10 @@ class Decisions {
         ),
       );
     }
-    if (read.scriptEquals(text)) return done({ status: 'unchanged', requestId });
+    const fields = declaredChanges(draft, declared.now);
+    if (read.scriptEquals(text) && fields.length === 0) {
+      return done({ status: 'unchanged', requestId });
+    }
 
     const newer = await this.#drift.isNewer(draft);
     if (newer) {
@@ -301,10 +321,22 @@ class Decisions {
     }
 
     let driftNote: string | undefined;
-    if (await this.#drift.drifted(file, read)) {
+    const scriptDrifted = !read.scriptEquals(text) && (await this.#drift.drifted(file, read));
+    const fieldsDrifted = driftedFields(draft, declared.now, declared.before);
+    if (scriptDrifted || fieldsDrifted.length > 0) {
       const who = draft.modifierName ?? draft.modifier;
+      // The script alone reads as it always has; drifted fields are named.
+      const what =
+        fieldsDrifted.length === 0
+          ? ''
+          : ': ' +
+            [
+              ...(scriptDrifted ? ['its script'] : []),
+              ...fieldsDrifted.map((change) => `${change.field} (${change.from})`),
+            ].join(', ');
+      const since = draft.labels?.[COMMIT_LABEL];
       driftNote =
-        `Draft was edited outside git since commit ${shortSha(draft.labels?.[COMMIT_LABEL] ?? '')}` +
+        `Draft was edited outside git${since ? ` since commit ${shortSha(since)}` : ''}${what}` +
         (who ? ` (last modified by ${who})` : '');
       if (this.options.onDrift === 'fail') {
         return done({
@@ -331,7 +363,7 @@ class Decisions {
         drift: driftNote !== undefined,
       });
     }
-    return { kind: 'write', draftName, drifted: driftNote !== undefined, driftNote };
+    return { kind: 'write', draftName, drifted: driftNote !== undefined, driftNote, fields };
   }
 
   warnDrift(file: string, decision: Decision): void {
@@ -434,7 +466,8 @@ async function syncOne(
   const got = kept ? { ok: true as const, value: kept } : await readDraft(api, ref, options, deps);
   if (!got.ok) return apiFailure(mode, got.error);
   let read = got.value;
-  let decided = await ctx.decide(file, read, sql.text);
+  const declared = { now: item.entry.declared, before: item.declaredBefore };
+  let decided = await ctx.decide(file, read, sql.text, declared);
   if (decided.kind === 'defer') {
     ctx.deferred.set(item, read);
     return DEFER;
@@ -459,16 +492,16 @@ async function syncOne(
   }
 
   if (mode === 'plan') {
-    const diff = unifiedDiff(sqlScriptOf(read.draft), sql.text, {
-      oldLabel: `draft ${draftName ?? ref.draftId}`,
-      newLabel: file,
+    const diff = planDiff(read.draft, sql.text, decided.fields, {
+      draft: `draft ${draftName ?? ref.draftId}`,
+      file,
     });
     ctx.warnDrift(file, decided);
     if (verdict?.kind === 'invalid') {
       return {
         ...sqlInvalid(mode, verdict.message, checked?.value.requestId),
         draftName,
-        diff: diff.text,
+        diff,
         drift: decided.drifted,
         sqlCheck,
       };
@@ -477,7 +510,7 @@ async function syncOne(
       status: 'would-update',
       requestId: read.requestId,
       draftName,
-      diff: diff.text,
+      diff,
       drift: decided.drifted,
       sqlCheck,
     };
@@ -501,7 +534,7 @@ async function syncOne(
     read = fresh.value;
     // Holding a lock, the run knows its identity: another holder's lock is a final outcome now,
     // never put off, so only a type-level 'defer' is left to map.
-    decided = await ctx.decide(file, read, sql.text);
+    decided = await ctx.decide(file, read, sql.text, declared);
     if (decided.kind === 'done') return decided.outcome;
     if (decided.kind === 'defer') {
       return {
@@ -514,13 +547,17 @@ async function syncOne(
   const drifted = decided.drifted;
   ctx.warnDrift(file, decided);
 
-  const desired = withScript(draft, sql.text, options.commitSha, lock.value, options.repositoryId);
+  const desired = withDeclared(
+    withScript(draft, sql.text, options.commitSha, lock.value, options.repositoryId),
+    item.entry.declared,
+  );
   const put = await writeDraft(
     api,
     ref,
     draft,
     desired,
-    (now) => sqlScriptOf(now) === sql.text,
+    (now) =>
+      sqlScriptOf(now) === sql.text && declaredChanges(now, item.entry.declared).length === 0,
     deps.retry,
   );
   if (!put.ok) {
@@ -534,6 +571,28 @@ async function syncOne(
     );
   }
   return { status: 'updated', requestId: put.requestId, draftName, drift: drifted };
+}
+
+/**
+ * The plan's diff: the script's unified diff, then the declared fields the merge sets, as lines a
+ * reviewer reads the same way (`-` as the draft has it, `+` as declared).
+ */
+function planDiff(
+  draft: DeploymentDraft,
+  text: string,
+  fields: readonly FieldChange[],
+  labels: { draft: string; file: string },
+): string {
+  const script = sqlScriptOf(draft);
+  const parts: string[] = [];
+  if (script !== text) {
+    parts.push(unifiedDiff(script, text, { oldLabel: labels.draft, newLabel: labels.file }).text);
+  }
+  if (fields.length > 0) {
+    const lines = fields.flatMap((c) => [`-${c.field}: ${c.from}`, `+${c.field}: ${c.to}`]);
+    parts.push(`--- ${labels.draft} (fields)\n+++ manifest (declared)\n${lines.join('\n')}\n`);
+  }
+  return parts.join(parts[0]?.endsWith('\n') ? '' : '\n');
 }
 
 function timedOut(mode: SyncOptions['mode']): Outcome {
