@@ -37,7 +37,13 @@ describe('parseCommandLine', () => {
     [['plan', '--since='], '--since needs a revision'],
     [['plan', '--since', '--all'], "Option '--since' argument is ambiguous"],
     [['plan', '--comment-on-pr', 'true'], "Unknown option '--comment-on-pr'"],
-    [['import'], 'import is not available yet'],
+    [['import'], 'import needs --workspace'],
+    [['import', '--workspace', 'w'], 'import needs --namespace'],
+    [['import', '--workspace', 'w', '--namespace', 'n', '--all'], 'import takes no --since'],
+    [['import', '--workspace', 'w', '--namespace', 'n', 'a.sql'], 'import takes no --since'],
+    [['import', '--workspace', 'w', '--namespace', 'n', '--format', 'markdown'], 'not markdown'],
+    [['import', '--workspace', 'w', '--namespace', 'n', '--out='], '--out needs a folder'],
+    [['apply', '--force'], '--force is a flag of import only'],
   ])('refuses %j', (argv, says) => {
     const parsed = parseCommandLine(argv);
     expect(parsed.kind).toBe('usage');

@@ -4,7 +4,7 @@
 import { parseArgs } from 'node:util';
 import { INPUT_DEFAULTS, type InputName } from '../settings.js';
 
-export const COMMANDS = ['plan', 'apply', 'check'] as const;
+export const COMMANDS = ['plan', 'apply', 'check', 'import'] as const;
 export type Command = (typeof COMMANDS)[number];
 
 export const FORMATS = ['table', 'json', 'markdown'] as const;
@@ -41,7 +41,12 @@ export interface CliArgs {
   format: Format;
   /** `--profile`: a profile of the Alibaba Cloud CLI's config file. */
   profile?: string;
+  /** `import` only: where the files go, which folder to take, and whether to overwrite. */
+  import?: { out: string; folder: string; force: boolean };
 }
+
+/** Flags of `import` alone. */
+const IMPORT_ONLY = ['out', 'folder', 'force'] as const;
 
 export type Parsed =
   | { kind: 'run'; args: CliArgs }
@@ -59,12 +64,6 @@ export function parseCommandLine(argv: readonly string[]): Parsed {
     return { kind: 'help', command: isCommand(rest[0]) ? rest[0] : undefined };
   }
   if (first === '--version') return { kind: 'version' };
-  if (first === 'import') {
-    return {
-      kind: 'usage',
-      message: 'import is not available yet: it comes with the create-and-import work',
-    };
-  }
   if (!isCommand(first)) {
     return {
       kind: 'usage',
@@ -91,6 +90,9 @@ export function parseCommandLine(argv: readonly string[]): Parsed {
     format: { type: 'string' },
     profile: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
+    out: { type: 'string' },
+    folder: { type: 'string' },
+    force: { type: 'boolean' },
   };
   for (const name of INPUT_FLAGS) {
     const boolean = BOOLEAN_FLAGS.includes(name);
@@ -139,6 +141,14 @@ export function parseCommandLine(argv: readonly string[]): Parsed {
   const since = values.since as string | undefined;
   const all = values.all === true;
   const paths = parsed.positionals;
+  const profile = values.profile as string | undefined;
+  if (command === 'import') {
+    return importArgs(values, { inputs, since, all, paths, format: format as Format, profile });
+  }
+  const misplaced = IMPORT_ONLY.find((name) => values[name] !== undefined);
+  if (misplaced) {
+    return { kind: 'usage', command, message: `--${misplaced} is a flag of import only` };
+  }
   if ([since !== undefined, all, paths.length > 0].filter(Boolean).length > 1) {
     return {
       kind: 'usage',
@@ -162,7 +172,29 @@ export function parseCommandLine(argv: readonly string[]): Parsed {
       all,
       paths,
       format: format as Format,
-      profile: values.profile as string | undefined,
+      profile,
     },
+  };
+}
+
+function importArgs(
+  values: Record<string, string | boolean | undefined>,
+  given: Pick<CliArgs, 'inputs' | 'since' | 'all' | 'paths' | 'format' | 'profile'>,
+): Parsed {
+  const command = 'import';
+  const usage = (message: string): Parsed => ({ kind: 'usage', command, message });
+  if (given.since !== undefined || given.all || given.paths.length > 0) {
+    return usage('import takes no --since, --all or paths: it imports the whole namespace');
+  }
+  if (given.format === 'markdown') return usage('import prints a table or json, not markdown');
+  for (const name of ['workspace', 'namespace'] as const) {
+    if (!given.inputs[name]) return usage(`import needs --${name}`);
+  }
+  const folder = ((values.folder as string | undefined) ?? '').replace(/^\/+|\/+$/g, '');
+  const out = (values.out as string | undefined) ?? '.';
+  if (out === '') return usage('--out needs a folder');
+  return {
+    kind: 'run',
+    args: { command, ...given, import: { out, folder, force: values.force === true } },
   };
 }

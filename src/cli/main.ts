@@ -27,7 +27,12 @@ import {
   type Profile,
 } from './credentials.js';
 import { renderHelp } from './help.js';
-import { renderTable } from './table.js';
+import { renderImport, renderTable } from './table.js';
+import { remoteAccess } from '../auth/access.js';
+import { runImport } from '../import/import.js';
+import { runRetryContext } from '../engine.js';
+import { resolveEndpoint } from '../ververica/endpoint.js';
+import { openDraftApi } from '../ververica/draft-api.js';
 
 export interface Terminal {
   stdout: (text: string) => void;
@@ -76,6 +81,83 @@ async function eventOf(args: CliArgs, root: string): Promise<{ event: EventInfo;
     throw new SettingsError([`--since ${args.since}: no such commit in this repository`]);
   }
   return { event: { name: 'push', before, head, forced: false }, all: false };
+}
+
+/**
+ * `import`: the same credentials and endpoint as plan and apply, then the namespace's drafts into
+ * files and the manifest. Exit 1 when a local file differs (and was left) or one was refused.
+ */
+async function importCommand(
+  args: CliArgs,
+  env: Env,
+  root: string,
+  terminal: Terminal,
+  ctx: { log: Log; secrets: string[]; scrub: (text: string) => string },
+): Promise<number> {
+  const options = args.import as NonNullable<CliArgs['import']>;
+  const profile = profileOf(args, env);
+  if (profile) ctx.secrets.push(profile.accessKeySecret, profile.securityToken ?? '');
+  const { chosen, inputs: chain } = chooseCliCredentials(env, args.inputs, profile);
+  const given: Partial<Record<InputName, string>> = { ...chain, ...args.inputs, mode: 'apply' };
+  const head = await headSha(root).catch(() => '0'.repeat(40));
+  const settings = parseSettings((name) => given[name], {
+    event: { name: 'cli', head, forced: false },
+    workspaceDir: root,
+    runId: 'local',
+    syncAllEvent: true,
+  });
+  const tokenFile = chosen.kind === 'oidc' ? chosen.tokenFile : '';
+  const retry = runRetryContext(settings);
+  const { provider } = await remoteAccess(
+    settings,
+    true,
+    {
+      idToken: async () => {
+        const token = tokenFromFile(await readFile(tokenFile, 'utf8'));
+        if (!token) throw new Error(`${tokenFile} is empty`);
+        return token;
+      },
+      idTokenUnavailable: () => (tokenFile ? undefined : `no OIDC token: set ${ENV.oidcTokenFile}`),
+      idTokenHint: ENV.oidcTokenFile,
+      setSecret: (value) => {
+        if (value) ctx.secrets.push(value);
+      },
+      env,
+      noCredentials: NO_CREDENTIALS,
+    },
+    retry,
+    ctx.log,
+  );
+  if (!provider) throw new RunError(NO_CREDENTIALS);
+  const endpoint = resolveEndpoint({ region: settings.region, endpoint: settings.endpoint });
+  if (!endpoint.ok) throw new RunError(endpoint.error);
+  const api = openDraftApi({
+    endpoint: endpoint.value,
+    provider,
+    concurrency: settings.concurrency,
+    requestTimeoutMs: settings.requestTimeoutMs,
+    deadline: retry.deadline,
+  });
+  try {
+    const report = await runImport(
+      {
+        root,
+        workspace: args.inputs.workspace as string,
+        namespace: args.inputs.namespace as string,
+        out: options.out,
+        folder: options.folder,
+        manifestPath: settings.manifestPath,
+        force: options.force,
+      },
+      { api, retry, info: (message) => ctx.log.info(message) },
+    );
+    if (args.format === 'json') terminal.stdout(`${JSON.stringify(report, null, 2)}\n`);
+    else terminal.stdout(ctx.scrub(renderImport(report)));
+    const bad = report.files.filter((f) => f.status === 'differs' || f.status === 'refused');
+    return bad.length > 0 ? EXIT.failed : EXIT.ok;
+  } finally {
+    await api.close();
+  }
 }
 
 /** One line redrawn in place on a terminal: drafts done of total, failures so far. */
@@ -143,6 +225,9 @@ export async function runCli(
   };
   try {
     const root = cwd;
+    if (args.command === 'import') {
+      return await importCommand(args, env, root, terminal, { log, secrets, scrub });
+    }
     const { event, all } = await eventOf(args, root);
     const offline = args.command === 'check';
     const profile = offline ? undefined : profileOf(args, env);
