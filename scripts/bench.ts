@@ -19,8 +19,17 @@ import { brokenRow, type Row } from './bench/rows.js';
 import type { Suite } from './bench/suite.js';
 import { throughput } from './bench/throughput.js';
 import { rollout } from './bench/rollout.js';
+import { create } from './bench/create.js';
 
-const SUITES: Suite[] = [throughput, coldStartSuite, changeDetection, memory, inProcess, rollout];
+const SUITES: Suite[] = [
+  throughput,
+  coldStartSuite,
+  changeDetection,
+  memory,
+  inProcess,
+  rollout,
+  create,
+];
 
 const parsed = parseArgs(process.argv.slice(2));
 if (!parsed.ok) {

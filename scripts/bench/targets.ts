@@ -25,6 +25,17 @@ export const ROLLOUT = {
   serverMs: { ticketMs: 500, stopMs: 500, startMs: 1000 },
 } as const;
 
+/**
+ * New drafts by name in folders of their own. The allowance covers the action's start (~200 ms)
+ * and git's change detection, which the floor of API calls leaves out.
+ */
+export const CREATE = {
+  drafts: 100,
+  folders: 10,
+  concurrency: 8,
+  allowance: 2,
+} as const;
+
 export const BASELINE = {
   drafts: 200,
   /** The action's concurrency the baseline is compared with. */
