@@ -202,6 +202,57 @@ describe('drafts by name, end to end', () => {
     }
   }, 60_000);
 
+  it('a run killed as it creates leaves no draft or one; the rerun ends with exactly one', async () => {
+    const api = await seed();
+    try {
+      api.setLatency(150);
+      const killed = await runAction({
+        workspace: repo,
+        eventName: 'push',
+        event: pushEvent({ before: base, after: head }),
+        inputs: keyInputs(api, KEY),
+        env: { GITHUB_SHA: head },
+        killWhen: (stdout) => stdout.includes('creating draft orders/enrichment/orders-enrich'),
+      });
+      expect(killed.signal).toBe('SIGKILL');
+      api.setLatency(0);
+      const rerun = await apply(api);
+      expect(['created', 'unchanged']).toContain(resultRows(rerun)[0]?.status);
+      const folder = api.seedFolder(WS, NS, 'orders/enrichment');
+      const ours = () =>
+        api.drafts(WS, NS).filter((d) => d.name === 'orders-enrich' && d.parentId === folder);
+      expect(ours()).toHaveLength(1);
+      expect(ours()[0]?.artifact?.sqlArtifact?.sqlScript).toBe(NEW_SQL);
+      api.reset();
+      const third = await apply(api);
+      expect(resultRows(third)[0]?.status).toBe('unchanged');
+      expect(api.calls.filter((c) => c.action === 'CreateDeploymentDraft')).toEqual([]);
+    } finally {
+      await api.stop();
+    }
+  }, 60_000);
+
+  it('with deploy: true, a created draft is deployed in the same run', async () => {
+    const api = await seed();
+    try {
+      const run = await runAction({
+        workspace: repo,
+        eventName: 'push',
+        event: pushEvent({ before: base, after: head }),
+        inputs: { ...keyInputs(api, KEY), deploy: 'true' },
+        env: { GITHUB_SHA: head },
+      });
+      const row = resultRows(run)[0];
+      expect(row?.status).toBe('deployed');
+      expect((row?.rollout as { draft?: string } | null)?.draft).toBe('created');
+      const id = row?.draftId as string;
+      expect(api.draft(WS, NS, id)?.referencedDeploymentId).toBeTruthy();
+      expect(run.outputs.created).toBe('1');
+    } finally {
+      await api.stop();
+    }
+  }, 60_000);
+
   it('a second draft of the same name made meanwhile (a racing run) is reported on the next listing, naming both', async () => {
     const api = await seed();
     try {
