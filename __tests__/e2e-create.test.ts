@@ -372,3 +372,67 @@ describe('declared fields, end to end', () => {
     }
   }, 60_000);
 });
+
+describe('drafts by name that the manifest no longer names', () => {
+  let repo: string;
+  let base: string;
+  let head: string;
+  const manifest = (names: string[]) =>
+    [
+      'version: 1',
+      'defaults:',
+      `  workspace: ${WS}`,
+      `  namespace: ${NS}`,
+      'drafts:',
+      ...names.flatMap((n) => [`  - file: sql/${n}.sql`, `    name: ${n}`, '    folder: team']),
+      '',
+    ].join('\n');
+
+  beforeAll(async () => {
+    repo = await initRepo();
+    base = await commitFiles(
+      repo,
+      { 'flink-drafts.yaml': manifest(['kept', 'gone']), 'sql/kept.sql': OLD, 'sql/gone.sql': OLD },
+      'two jobs by name',
+    );
+    head = await commitFiles(
+      repo,
+      { 'flink-drafts.yaml': manifest(['kept']), 'sql/kept.sql': NEW, 'sql/gone.sql': null },
+      'retire one',
+    );
+  }, 60_000);
+  afterAll(async () => {
+    await removeDir(repo);
+  });
+
+  it('reports the removed one orphaned, never the kept one, from one listing of the namespace', async () => {
+    const api = await FakeVervericaApi.start({ credentials: [KEY] });
+    try {
+      const folder = api.seedFolder(WS, NS, 'team');
+      const labels = { 'flink-draft-sync/repository': REPOSITORY };
+      for (const [id, name] of [
+        ['f1b2c3d4-0000-4000-8000-000000000001', 'kept'],
+        ['f1b2c3d4-0000-4000-8000-000000000002', 'gone'],
+      ] as const) {
+        api.seedDraft({
+          ...sqlDraft({ id, name, workspace: WS, namespace: NS, sqlScript: OLD, labels }),
+          parentId: folder,
+        });
+      }
+      const run = await runAction({
+        workspace: repo,
+        eventName: 'push',
+        event: pushEvent({ before: base, after: head }),
+        inputs: keyInputs(api, KEY),
+        env: { GITHUB_SHA: head },
+      });
+      expect(resultRows(run).map((r) => [r.draftId, r.status])).toEqual([
+        ['f1b2c3d4-0000-4000-8000-000000000001', 'updated'],
+        ['f1b2c3d4-0000-4000-8000-000000000002', 'orphaned'],
+      ]);
+      expect(api.calls.filter((c) => c.action === 'ListDeploymentDrafts')).toHaveLength(1);
+    } finally {
+      await api.stop();
+    }
+  }, 60_000);
+});

@@ -43,6 +43,8 @@ export interface OrphanDeps {
   warn(message: string): void;
   /** Progress: a line before each delete. */
   info(message: string): void;
+  /** A listing of the scope this run already made (the name lookup's), to use instead of a new one. */
+  listedBefore?(scope: Scope): Promise<DeploymentDraft[] | undefined> | undefined;
 }
 
 export function draftKey(ref: DraftRef): string {
@@ -101,7 +103,10 @@ export function startOrphanSearch(
   input: OrphanInput,
   deps: OrphanDeps,
 ): { settle(): Promise<DraftResult[]> } {
-  const listings = input.scopes.map((scope) => ({ scope, drafts: listAll(scope, deps) }));
+  const listings = input.scopes.map((scope) => ({
+    scope,
+    drafts: deps.listedBefore?.(scope) ?? listAll(scope, deps),
+  }));
   return {
     settle: async () => {
       const rows: DraftResult[] = [];

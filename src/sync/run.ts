@@ -108,6 +108,11 @@ export async function syncPlanned(input: RunInput): Promise<DraftResult[]> {
               retry,
               warn: (message) => log.warning(message),
               info: (message) => log.info(message),
+              // One listing per namespace: the name lookup's, where it made one.
+              listedBefore: (scope) =>
+                catalog?.listed(scope)
+                  ? catalog.drafts(scope).then((got) => (got.ok ? got.value : undefined))
+                  : undefined,
             },
           )
         : undefined;
