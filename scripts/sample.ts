@@ -70,7 +70,17 @@ export interface Sample {
   inputs: Record<string, string>;
 }
 
-/** Two commits: the first is what the drafts hold, the second changes five of the six files. */
+/** A new job in the second commit, named rather than given by ID: the push creates its draft. */
+const NEW_JOB = `  - file: sql/fraud_score.sql
+    name: fraud-score
+    folder: risk/scoring
+    executionMode: STREAMING
+`;
+
+/**
+ * Two commits: the first is what the drafts hold; the second changes five of the six files and
+ * adds a seventh job by name, whose draft (and folders) the push creates.
+ */
 export async function createSample(): Promise<Sample> {
   const repo = await initRepo();
   const before = await commitFiles(
@@ -80,7 +90,12 @@ export async function createSample(): Promise<Sample> {
   );
   const after = await commitFiles(
     repo,
-    V2,
+    {
+      ...V2,
+      'flink-drafts.yaml': MANIFEST + NEW_JOB,
+      'sql/fraud_score.sql':
+        'INSERT INTO fraud_scores SELECT id, amount / NULLIF(avg_amount, 0) AS score FROM payments;\n',
+    },
     'Tune session window, alerts threshold and order columns',
   );
   await headOf(repo);

@@ -24,6 +24,7 @@ try {
   assert.equal(run.outputs.updated, '2', run.stdout);
   assert.equal(run.outputs.unchanged, '1');
   assert.equal(run.outputs.failed, '2');
+  assert.equal(run.outputs.created, '1');
   const orders = sample.api.draft(WORKSPACE, NAMESPACE, DRAFTS.orders);
   assert.match(orders?.artifact?.sqlArtifact?.sqlScript ?? '', /订单宽表 🚀/);
   // `::add-mask::` lines are commands the runner swallows; nothing else may carry the secret.
