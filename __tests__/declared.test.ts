@@ -143,6 +143,7 @@ describe('newDraft', () => {
       localVariables: [],
       labels: {
         'flink-draft-sync/commit': 'c'.repeat(40),
+        'flink-draft-sync/created': 'c'.repeat(40),
         'flink-draft-sync/repository': 'github.com/o/r',
       },
     });

@@ -105,5 +105,11 @@ export const MAX_RESPONSE_BYTES = JSON_ESCAPE_WORST * MAX_SQL_BYTES + DRAFT_FIEL
 /** Label that records the commit a draft was last synced from (drift detection). */
 export const COMMIT_LABEL = 'flink-draft-sync/commit';
 
+/**
+ * Label on a draft the action created, with the commit it was created from. Its creator's lock,
+ * while no one else has modified it, is the action's own (see sync/lock.ts).
+ */
+export const CREATED_LABEL = 'flink-draft-sync/created';
+
 /** Label that names the repository whose manifest maps the draft (orphan detection). */
 export const REPOSITORY_LABEL = 'flink-draft-sync/repository';

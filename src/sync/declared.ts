@@ -1,7 +1,7 @@
 // The draft fields a manifest entry declares (engine version, execution mode, dependencies,
 // variables): how a draft differs from them, how a write sets them, and how a new draft is made
 // from them. Pure. A field the entry does not declare is never looked at or touched.
-import { COMMIT_LABEL, REPOSITORY_LABEL } from '../codes.js';
+import { COMMIT_LABEL, CREATED_LABEL, REPOSITORY_LABEL } from '../codes.js';
 import type { DeclaredFields } from '../manifest/manifest.js';
 import type { DeploymentDraft, NewDraft } from '../ververica/draft.js';
 
@@ -132,7 +132,10 @@ export function newDraft(fields: {
   commitSha: string;
   repositoryId?: string;
 }): NewDraft {
-  const labels: Record<string, string> = { [COMMIT_LABEL]: fields.commitSha };
+  const labels: Record<string, string> = {
+    [COMMIT_LABEL]: fields.commitSha,
+    [CREATED_LABEL]: fields.commitSha,
+  };
   if (fields.repositoryId !== undefined) labels[REPOSITORY_LABEL] = fields.repositoryId;
   const declared = fields.declared ?? {};
   return {

@@ -2,6 +2,7 @@
 // edit (GetDeploymentDraftLock) and has no call that releases it, so a draft the action wrote stays
 // locked by the action's identity. The action never takes a lock from anyone else: a draft locked
 // by another holder is reported `DraftLocked` and left alone. Pure: no I/O.
+import { CREATED_LABEL } from '../codes.js';
 import type { DeploymentDraft, DraftLock } from '../ververica/draft.js';
 
 /**
@@ -42,12 +43,20 @@ export function holderOf(lock: DraftLock | undefined): string {
 export class LockHolders {
   readonly #ours = new Set<string>();
 
-  /** Learns from a draft as read: its lock is ours when the label recorded that same holder. */
+  /**
+   * Learns from a draft as read: its lock is ours when the label recorded that same holder, or
+   * when the action created the draft, its creator holds the lock, and no one else has modified
+   * it since (a run killed between the create and the label that records the lock).
+   */
   learn(draft: DeploymentDraft): void {
     const recorded = draft.labels?.[LOCK_HOLDER_LABEL];
-    if (typeof recorded === 'string' && recorded !== '' && draft.lock?.holderId === recorded) {
+    const holderId = draft.lock?.holderId;
+    if (typeof recorded === 'string' && recorded !== '' && holderId === recorded) {
       this.#ours.add(recorded);
     }
+    const created = !!draft.labels?.[CREATED_LABEL];
+    const untouched = draft.modifier === undefined || draft.modifier === draft.creator;
+    if (created && holderId && holderId === draft.creator && untouched) this.#ours.add(holderId);
   }
 
   /** The API granted this run the lock of a draft that was free. */
