@@ -1,9 +1,10 @@
 // Writing an import into a manifest: new, or extended with comments kept; entries already mapped
 // are left alone; entries in another workspace or namespace than the defaults carry their own.
 import { describe, expect, it } from '@jest/globals';
+import fc from 'fast-check';
 import { extendManifest } from '../src/import/manifest-edit.js';
 import type { ImportEntry } from '../src/import/plan.js';
-import { parseManifest } from '../src/manifest/manifest.js';
+import { draftNameProblem, parseManifest } from '../src/manifest/manifest.js';
 
 const ID_A = 'a1b2c3d4-0000-4000-8000-000000000001';
 const ID_B = 'a1b2c3d4-0000-4000-8000-000000000002';
@@ -62,5 +63,57 @@ describe('extendManifest', () => {
     const text = `version: 1\ndefaults:\n  workspace: other\n  namespace: ns\ndrafts: []\n`;
     const edit = extendManifest({ text, entries: [] }, [entry('sql/a.sql', ID_A)], scope);
     expect(parsed(edit.text).map((e) => [e.workspace, e.namespace])).toEqual([['ws', 'ns']]);
+  });
+});
+
+/** Text with something in it and no control character (what the manifest reader accepts). */
+function clean(value: string): boolean {
+  return (
+    value.trim() !== '' &&
+    ![...value].some((c) => {
+      const n = c.codePointAt(0) ?? 0;
+      return n < 0x20 || (n >= 0x7f && n <= 0x9f);
+    })
+  );
+}
+
+describe('a new manifest, written as text', () => {
+  it('parses back to exactly the entries, whatever the names and values hold (property)', () => {
+    const text = fc.string({ unit: 'binary', maxLength: 20 });
+    const name = text.filter((n) => draftNameProblem(n) === undefined);
+    const entryArb = fc.record({
+      name,
+      folder: fc.array(name, { maxLength: 3 }).map((parts) => parts.join('/')),
+      engineVersion: text.filter(clean),
+      deps: fc.array(text.filter(clean), { maxLength: 2 }),
+      vars: fc.uniqueArray(
+        fc.record({
+          name: text.filter(clean),
+          value: text,
+        }),
+        { selector: (v) => v.name, maxLength: 3 },
+      ),
+    });
+    fc.assert(
+      fc.property(fc.array(entryArb, { minLength: 1, maxLength: 4 }), (specs) => {
+        const entries: ImportEntry[] = specs.map((spec, i) => ({
+          file: `sql/${i}.sql`,
+          name: spec.name,
+          folder: spec.folder,
+          draftId: `a1b2c3d4-0000-4000-8000-${String(i).padStart(12, '0')}`,
+          declared: {
+            engineVersion: spec.engineVersion,
+            ...(spec.deps.length > 0 ? { additionalDependencies: spec.deps } : {}),
+            ...(spec.vars.length > 0 ? { localVariables: spec.vars } : {}),
+          },
+        }));
+        const { text: written } = extendManifest(undefined, entries, scope);
+        const back = parsed(written);
+        expect(back.map((e) => [e.file, e.name, e.folder, e.draftId, e.declared ?? {}])).toEqual(
+          entries.map((e) => [e.file, e.name, e.folder, e.draftId, e.declared]),
+        );
+      }),
+      { numRuns: 300 },
+    );
   });
 });

@@ -20,6 +20,7 @@ import type { Suite } from './bench/suite.js';
 import { throughput } from './bench/throughput.js';
 import { rollout } from './bench/rollout.js';
 import { create } from './bench/create.js';
+import { importSuite } from './bench/import.js';
 
 const SUITES: Suite[] = [
   throughput,
@@ -29,6 +30,7 @@ const SUITES: Suite[] = [
   inProcess,
   rollout,
   create,
+  importSuite,
 ];
 
 const parsed = parseArgs(process.argv.slice(2));

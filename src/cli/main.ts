@@ -99,9 +99,9 @@ async function importCommand(
   if (profile) ctx.secrets.push(profile.accessKeySecret, profile.securityToken ?? '');
   const { chosen, inputs: chain } = chooseCliCredentials(env, args.inputs, profile);
   const given: Partial<Record<InputName, string>> = { ...chain, ...args.inputs, mode: 'apply' };
-  const head = await headSha(root).catch(() => '0'.repeat(40));
+  // No commit is synced: the settings' event only has to be well formed.
   const settings = parseSettings((name) => given[name], {
-    event: { name: 'cli', head, forced: false },
+    event: { name: 'cli', head: '0'.repeat(40), forced: false },
     workspaceDir: root,
     runId: 'local',
     syncAllEvent: true,

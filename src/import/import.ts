@@ -10,11 +10,14 @@ import { RunError } from '../runtime/run-error.js';
 import type { RetryContext } from '../runtime/retry.js';
 import type { CreateApi } from '../ververica/draft-api.js';
 import { Catalog, type Scope } from '../sync/catalog.js';
+import type { Folder } from '../ververica/folders.js';
 import { extendManifest } from './manifest-edit.js';
 import { planImport, type ImportFile, type Skipped } from './plan.js';
 
 /** Folders walked at most: far beyond any namespace built by hand, short of an endless tree. */
 const MAX_FOLDERS = 10_000;
+/** Files written at once. */
+const FILE_WRITERS = 16;
 
 export interface ImportSettings extends Scope {
   /** The repository root: the manifest's paths start here. */
@@ -50,34 +53,40 @@ export interface ImportDeps {
   info(message: string): void;
 }
 
-/** Every folder's path under the root, walked breadth first with GetFolder. */
+/**
+ * Every folder's path under the root, walked breadth first with GetFolder: the folders of one
+ * level are read side by side (the API's call bound still holds), so the walk takes one round
+ * trip per level of depth.
+ */
 async function folderPaths(
   catalog: Catalog,
   scope: Scope,
 ): Promise<{ rootId: string; paths: Map<string, string> }> {
-  const root = await catalog.folder(scope, '');
-  if (!root.ok) throw new RunError(`GetFolder (root): ${root.error.code}: ${root.error.message}`);
-  const paths = new Map<string, string>([[root.value.folderId, '']]);
-  let level = [root.value];
+  const read = async (folderId: string): Promise<Folder> => {
+    const got = await catalog.folder(scope, folderId);
+    if (!got.ok) {
+      throw new RunError(
+        `GetFolder ${folderId || '(root)'}: ${got.error.code}: ${got.error.message}`,
+      );
+    }
+    return got.value;
+  };
+  const root = await read('');
+  const paths = new Map<string, string>([[root.folderId, '']]);
+  let level = [root];
   while (level.length > 0 && paths.size < MAX_FOLDERS) {
-    const next = [];
+    const wanted: string[] = [];
     for (const folder of level) {
       const base = paths.get(folder.folderId) ?? '';
       for (const sub of folder.subFolder) {
-        if (paths.has(sub.folderId)) continue;
+        if (paths.has(sub.folderId) || paths.size >= MAX_FOLDERS) continue;
         paths.set(sub.folderId, base === '' ? sub.name : `${base}/${sub.name}`);
-        const read = await catalog.folder(scope, sub.folderId);
-        if (!read.ok) {
-          throw new RunError(
-            `GetFolder ${sub.folderId}: ${read.error.code}: ${read.error.message}`,
-          );
-        }
-        next.push(read.value);
+        wanted.push(sub.folderId);
       }
     }
-    level = next;
+    level = await Promise.all(wanted.map(read));
   }
-  return { rootId: root.value.folderId, paths };
+  return { rootId: root.folderId, paths };
 }
 
 /** `out` from the root, with `/`; refused when it leaves the root. */
@@ -89,21 +98,46 @@ function outFolder(root: string, out: string): string {
   return relative.split(path.sep).join('/');
 }
 
-/** Whether any folder from `out` down to the file is a symlink (which could lead anywhere). */
-async function symlinkOnTheWay(
-  root: string,
-  out: string,
-  file: string,
-): Promise<string | undefined> {
-  const parts = file.split('/');
-  const outDepth = out === '' ? 0 : out.split('/').length;
-  for (let depth = outDepth; depth <= parts.length; depth++) {
-    const here = path.join(root, ...parts.slice(0, depth));
-    const stat = await lstat(here).catch(() => undefined);
-    if (!stat) return undefined;
-    if (stat.isSymbolicLink()) return parts.slice(0, depth).join('/');
+/**
+ * The folders files go into, each looked at once per import: whether one from `out` down is a
+ * symlink (which could lead anywhere), and made when missing.
+ */
+class Folders {
+  readonly #links = new Map<string, Promise<boolean>>();
+  readonly #made = new Map<string, Promise<unknown>>();
+
+  constructor(
+    private readonly root: string,
+    private readonly out: string,
+  ) {}
+
+  /** The first symlink on the way from `out` to the file, if any. */
+  async symlinkOnTheWay(file: string): Promise<string | undefined> {
+    const parts = file.split('/');
+    const outDepth = this.out === '' ? 0 : this.out.split('/').length;
+    for (let depth = outDepth; depth <= parts.length; depth++) {
+      const here = parts.slice(0, depth).join('/');
+      let link = this.#links.get(here);
+      if (!link) {
+        link = lstat(path.join(this.root, here)).then(
+          (stat) => stat.isSymbolicLink(),
+          () => false,
+        );
+        this.#links.set(here, link);
+      }
+      if (await link) return here;
+    }
+    return undefined;
   }
-  return undefined;
+
+  make(dir: string): Promise<unknown> {
+    let made = this.#made.get(dir);
+    if (!made) {
+      made = mkdir(dir, { recursive: true });
+      this.#made.set(dir, made);
+    }
+    return made;
+  }
 }
 
 async function writeOne(
@@ -111,6 +145,7 @@ async function writeOne(
   out: string,
   item: ImportFile,
   force: boolean,
+  folders: Folders,
 ): Promise<FileRow> {
   const row = { file: item.file, draftId: item.entry.draftId, name: item.entry.name };
   const target = path.resolve(root, item.file);
@@ -119,7 +154,7 @@ async function writeOne(
   if (inside.startsWith('..') || path.isAbsolute(inside)) {
     return { ...row, status: 'refused', message: `${item.file} is not inside ${out || '.'}` };
   }
-  const link = await symlinkOnTheWay(root, out, item.file);
+  const link = await folders.symlinkOnTheWay(item.file);
   if (link !== undefined) {
     return {
       ...row,
@@ -137,7 +172,7 @@ async function writeOne(
       message: `${item.file} exists and differs from the draft; left as it is (--force overwrites it)`,
     };
   }
-  await mkdir(path.dirname(target), { recursive: true });
+  await folders.make(path.dirname(target));
   // Written whole or not at all: a killed import never leaves half a script.
   const temp = `${target}.flink-draft-sync-${process.pid}.tmp`;
   await writeFile(temp, bytes);
@@ -170,17 +205,34 @@ export async function runImport(settings: ImportSettings, deps: ImportDeps): Pro
 
   const catalog = new Catalog(deps.api, deps.retry);
   deps.info(`Listing the drafts of namespace ${scope.namespace}`);
+  // The listing and the folder walk go side by side: neither needs the other.
+  const walk = folderPaths(catalog, scope);
+  walk.catch(() => undefined);
   const listed = await catalog.drafts(scope);
   if (!listed.ok) {
     throw new RunError(`ListDeploymentDrafts: ${listed.error.code}: ${listed.error.message}`);
   }
-  const { rootId, paths } = await folderPaths(catalog, scope);
+  const { rootId, paths } = await walk;
   const plan = planImport(listed.value, paths, rootId, { out, folder: settings.folder });
   deps.info(`${plan.files.length} SQL drafts to import, ${plan.skipped.length} skipped`);
 
-  const files: FileRow[] = [];
-  for (const item of plan.files)
-    files.push(await writeOne(settings.root, out, item, settings.force));
+  // A few files at a time: the disk, not the order, is what they wait on. Rows keep plan order.
+  const files: FileRow[] = new Array<FileRow>(plan.files.length);
+  const folders = new Folders(settings.root, out);
+  let next = 0;
+  const writer = async (): Promise<void> => {
+    while (next < plan.files.length) {
+      const index = next++;
+      files[index] = await writeOne(
+        settings.root,
+        out,
+        plan.files[index] as ImportFile,
+        settings.force,
+        folders,
+      );
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(FILE_WRITERS, plan.files.length) }, writer));
   // Only drafts whose file now holds their script join the manifest.
   const good = new Set(
     files

@@ -37,6 +37,49 @@ function entryMap(entry: ImportEntry, scope: Scope, withScope: boolean): Record<
 }
 
 /**
+ * A scalar as YAML: plain when it cannot be read as anything but this text, else double-quoted
+ * (a JSON string is a valid YAML double-quoted scalar, escapes included).
+ */
+export function yamlScalar(value: string): string {
+  const plain =
+    /^[A-Za-z_][A-Za-z0-9._/@+-]*(?::[A-Za-z0-9._/@+-]+)*$/.test(value) &&
+    !/^(?:true|false|null|yes|no|on|off|y|n)$/i.test(value);
+  return plain ? value : JSON.stringify(value);
+}
+
+/**
+ * A new manifest, written as text: the same YAML the library would write, without building a
+ * document of thousands of nodes first (held to parse back to the entries by a property test).
+ */
+function newManifest(entries: readonly ImportEntry[], scope: Scope): string {
+  const lines = [
+    '# Drafts imported by flink-draft-sync import; see the README for the fields.',
+    'version: 1',
+    'defaults:',
+    `  workspace: ${yamlScalar(scope.workspace)}`,
+    `  namespace: ${yamlScalar(scope.namespace)}`,
+    entries.length === 0 ? 'drafts: []' : 'drafts:',
+  ];
+  for (const entry of entries) {
+    const fields = Object.entries(entryMap(entry, scope, false));
+    fields.forEach(([key, value], index) => {
+      const lead = index === 0 ? '  - ' : '    ';
+      if (Array.isArray(value)) {
+        lines.push(`${lead}${key}:`, ...value.map((v: string) => `      - ${yamlScalar(v)}`));
+      } else if (typeof value === 'object' && value !== null) {
+        lines.push(`${lead}${key}:`);
+        for (const [name, v] of Object.entries(value as Record<string, string>)) {
+          lines.push(`      ${yamlScalar(name)}: ${yamlScalar(v)}`);
+        }
+      } else {
+        lines.push(`${lead}${key}: ${yamlScalar(String(value))}`);
+      }
+    });
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/**
  * `existing`: the manifest's text and its parsed entries, when there is one (a manifest that does
  * not parse is the caller's error to report: it is never rewritten).
  */
@@ -57,14 +100,7 @@ export function extendManifest(
     if (mappedIds.has(entry.draftId) || mappedFiles.has(entry.file)) present.push(entry);
     else added.push(entry);
   }
-  if (!existing) {
-    const doc = parseDocument('version: 1\n');
-    doc.set('defaults', doc.createNode({ workspace: scope.workspace, namespace: scope.namespace }));
-    doc.set('drafts', doc.createNode(added.map((e) => entryMap(e, scope, false))));
-    doc.commentBefore =
-      ' Drafts imported by flink-draft-sync import; see the README for the fields.';
-    return { text: doc.toString({ lineWidth: 0 }), added, present };
-  }
+  if (!existing) return { text: newManifest(added, scope), added, present };
   if (added.length === 0) return { text: existing.text, added, present };
   const doc = parseDocument(existing.text);
   const defaults = doc.get('defaults');
