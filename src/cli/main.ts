@@ -28,7 +28,7 @@ import {
 } from './credentials.js';
 import { renderHelp } from './help.js';
 import { renderImport, renderTable } from './table.js';
-import { remoteAccess } from '../auth/access.js';
+import { remoteAccess, type AuthEdges } from '../auth/access.js';
 import { runImport } from '../import/import.js';
 import { runRetryContext } from '../engine.js';
 import { resolveEndpoint } from '../ververica/endpoint.js';
@@ -83,6 +83,27 @@ async function eventOf(args: CliArgs, root: string): Promise<{ event: EventInfo;
   return { event: { name: 'push', before, head, forced: false }, all: false };
 }
 
+/** How the engine's credential chain reaches this process: the OIDC token file, the environment. */
+function authEdges(tokenFile: string, env: Env, secrets: string[]): AuthEdges {
+  return {
+    idToken: async () => {
+      const token = tokenFromFile(await readFile(tokenFile, 'utf8'));
+      if (!token) throw new Error(`${tokenFile} is empty`);
+      return token;
+    },
+    idTokenUnavailable: () =>
+      tokenFile
+        ? undefined
+        : `no OIDC token: set ${ENV.oidcTokenFile} to the file that holds it (GitLab CI: write the job's id_tokens variable to a file)`,
+    idTokenHint: ENV.oidcTokenFile,
+    setSecret: (value) => {
+      if (value) secrets.push(value);
+    },
+    env,
+    noCredentials: NO_CREDENTIALS,
+  };
+}
+
 /**
  * `import`: the same credentials and endpoint as plan and apply, then the namespace's drafts into
  * files and the manifest. Exit 1 when a local file differs (and was left) or one was refused.
@@ -111,20 +132,7 @@ async function importCommand(
   const { provider } = await remoteAccess(
     settings,
     true,
-    {
-      idToken: async () => {
-        const token = tokenFromFile(await readFile(tokenFile, 'utf8'));
-        if (!token) throw new Error(`${tokenFile} is empty`);
-        return token;
-      },
-      idTokenUnavailable: () => (tokenFile ? undefined : `no OIDC token: set ${ENV.oidcTokenFile}`),
-      idTokenHint: ENV.oidcTokenFile,
-      setSecret: (value) => {
-        if (value) ctx.secrets.push(value);
-      },
-      env,
-      noCredentials: NO_CREDENTIALS,
-    },
+    authEdges(tokenFile, env, ctx.secrets),
     retry,
     ctx.log,
   );
@@ -254,24 +262,9 @@ export async function runCli(
     const tokenFile = chosen.kind === 'oidc' ? chosen.tokenFile : '';
     const edges: Edges = {
       log,
-      auth: {
-        idToken: async () => {
-          const token = tokenFromFile(await readFile(tokenFile, 'utf8'));
-          if (!token) throw new Error(`${tokenFile} is empty`);
-          return token;
-        },
-        idTokenUnavailable: () =>
-          tokenFile
-            ? undefined
-            : `no OIDC token: set ${ENV.oidcTokenFile} to the file that holds it (GitLab CI: write the job's id_tokens variable to a file)`,
-        idTokenHint: ENV.oidcTokenFile,
-        setSecret: (value) => {
-          if (value) secrets.push(value);
-        },
-        env: offline ? {} : env,
-        noCredentials: NO_CREDENTIALS,
-        offline: offline ? 'check makes no API call' : undefined,
-      },
+      auth: offline
+        ? { ...authEdges(tokenFile, {}, secrets), offline: 'check makes no API call' }
+        : authEdges(tokenFile, env, secrets),
       progress: (p) => progress.draw(p),
     };
     const report = await runEngine(settings, edges);

@@ -6,6 +6,7 @@
 import { lstat, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { formatProblem, parseManifest } from '../manifest/manifest.js';
+import { Limiter } from '../runtime/limiter.js';
 import { RunError } from '../runtime/run-error.js';
 import type { RetryContext } from '../runtime/retry.js';
 import type { CreateApi } from '../ververica/draft-api.js';
@@ -140,6 +141,13 @@ class Folders {
   }
 }
 
+/** Written whole or not at all: a killed import never leaves half a file. */
+async function writeWhole(target: string, data: string | Uint8Array): Promise<void> {
+  const temp = `${target}.flink-draft-sync-${process.pid}.tmp`;
+  await writeFile(temp, data);
+  await rename(temp, target);
+}
+
 async function writeOne(
   root: string,
   out: string,
@@ -173,10 +181,7 @@ async function writeOne(
     };
   }
   await folders.make(path.dirname(target));
-  // Written whole or not at all: a killed import never leaves half a script.
-  const temp = `${target}.flink-draft-sync-${process.pid}.tmp`;
-  await writeFile(temp, bytes);
-  await rename(temp, target);
+  await writeWhole(target, bytes);
   return { ...row, status: current ? 'overwritten' : 'written' };
 }
 
@@ -217,22 +222,13 @@ export async function runImport(settings: ImportSettings, deps: ImportDeps): Pro
   deps.info(`${plan.files.length} SQL drafts to import, ${plan.skipped.length} skipped`);
 
   // A few files at a time: the disk, not the order, is what they wait on. Rows keep plan order.
-  const files: FileRow[] = new Array<FileRow>(plan.files.length);
   const folders = new Folders(settings.root, out);
-  let next = 0;
-  const writer = async (): Promise<void> => {
-    while (next < plan.files.length) {
-      const index = next++;
-      files[index] = await writeOne(
-        settings.root,
-        out,
-        plan.files[index] as ImportFile,
-        settings.force,
-        folders,
-      );
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(FILE_WRITERS, plan.files.length) }, writer));
+  const writers = new Limiter(FILE_WRITERS);
+  const files = await Promise.all(
+    plan.files.map((item) =>
+      writers.run(() => writeOne(settings.root, out, item, settings.force, folders)),
+    ),
+  );
   // Only drafts whose file now holds their script join the manifest.
   const good = new Set(
     files
@@ -247,9 +243,7 @@ export async function runImport(settings: ImportSettings, deps: ImportDeps): Pro
   let status: ImportReport['manifest']['status'] = 'unchanged';
   if (!existing || edit.text !== existing.text) {
     await mkdir(path.dirname(manifestFile), { recursive: true });
-    const temp = `${manifestFile}.flink-draft-sync-${process.pid}.tmp`;
-    await writeFile(temp, edit.text);
-    await rename(temp, manifestFile);
+    await writeWhole(manifestFile, edit.text);
     status = existing ? 'extended' : 'created';
   }
   return {

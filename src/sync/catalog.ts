@@ -9,9 +9,7 @@ import type { CreateApi } from '../ververica/draft-api.js';
 import type { DeploymentDraft } from '../ververica/draft.js';
 import type { ApiError } from '../ververica/errors.js';
 import { defaultSqlEngineVersion, type Folder } from '../ververica/folders.js';
-
-const PAGE_SIZE = 100;
-const MAX_PAGES = 1000;
+import { listAllDrafts } from '../ververica/list-all.js';
 
 export interface Scope {
   workspace: string;
@@ -81,48 +79,10 @@ export class Catalog {
     return { draft, readAt: arrived.readAt };
   }
 
-  /**
-   * Every page of the namespace: the first, then, when it gives the total, the rest side by side
-   * (the API's call bound still holds), then on one page at a time while pages come back full. A
-   * draft that a shift between pages shows twice is kept once.
-   */
   async #listAll(scope: Scope): Promise<Result<DeploymentDraft[], CatalogFailure>> {
-    const page = (pageIndex: number) =>
-      withRetry(
-        () =>
-          this.api.listDrafts(scope.workspace, scope.namespace, { pageIndex, pageSize: PAGE_SIZE }),
-        this.retry,
-      );
-    const seen = new Map<string, DeploymentDraft>();
-    const first = await page(1);
-    if (!first.ok) return err(fromApi(first.error));
-    for (const draft of first.value.drafts) seen.set(draft.deploymentDraftId, draft);
-    let last = first.value;
-    let pageIndex = 1;
-    const total = first.value.totalSize;
-    if (total !== undefined && last.drafts.length === PAGE_SIZE) {
-      const count = Math.min(Math.ceil(total / PAGE_SIZE), MAX_PAGES);
-      const rest = await Promise.all(
-        Array.from({ length: Math.max(0, count - 1) }, (_, i) => page(i + 2)),
-      );
-      for (const got of rest) {
-        if (!got.ok) return err(fromApi(got.error));
-        for (const draft of got.value.drafts) seen.set(draft.deploymentDraftId, draft);
-        last = got.value;
-      }
-      pageIndex = count;
-    }
-    // Pages still coming back full: the namespace grew while it was read, or gave no total.
-    while (last.drafts.length === PAGE_SIZE && pageIndex < MAX_PAGES) {
-      const knownTotal = last.totalSize;
-      if (knownTotal !== undefined && seen.size >= knownTotal) break;
-      pageIndex += 1;
-      const got = await page(pageIndex);
-      if (!got.ok) return err(fromApi(got.error));
-      for (const draft of got.value.drafts) seen.set(draft.deploymentDraftId, draft);
-      last = got.value;
-    }
-    const drafts = [...seen.values()];
+    const listed = await listAllDrafts(this.api, scope, this.retry);
+    if (!listed.ok) return err(fromApi(listed.error));
+    const drafts = listed.value;
     const byId = new Map(drafts.map((draft) => [draft.deploymentDraftId, draft]));
     this.#arrived.set(keyOf(scope), { byId, readAt: this.retry.clock.now() });
     return ok(drafts);

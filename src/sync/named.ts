@@ -15,7 +15,7 @@ import { newDraft } from './declared.js';
 import { LOCK_HOLDER_LABEL } from './lock.js';
 import { matchName, placeOf } from './names.js';
 import type { PlanItem } from './plan.js';
-import { validateScript } from './validate.js';
+import { checksSqlIn, sqlInvalidMessage, validateScript } from './validate.js';
 import { writeDraft } from './write.js';
 
 export interface NamedOptions {
@@ -135,10 +135,8 @@ async function create(
       repositoryId: options.repositoryId,
     });
 
-  const validate = options.validate;
-  const checks = validate === 'always' || (validate === 'plan' && options.mode === 'plan');
   const ref = { ...scope, draftId: '' };
-  const checked = checks
+  const checked = checksSqlIn(options.validate, options.mode)
     ? await validateScript(deps.api, ref, body('') as DeploymentDraft, text, deps.retry)
     : undefined;
   if (checked && !checked.ok)
@@ -149,7 +147,7 @@ async function create(
     verdict?.kind === 'invalid'
       ? {
           code: Code.SqlInvalid,
-          message: `The SQL check found an error: ${verdict.message.trim() || 'the server gave no message'}`,
+          message: sqlInvalidMessage(verdict.message),
           requestId: checked?.value.requestId,
         }
       : undefined;

@@ -9,11 +9,9 @@ import type { Mode, OnRemoved } from '../settings.js';
 import type { DraftApi } from '../ververica/draft-api.js';
 import type { DeploymentDraft, DraftRef } from '../ververica/draft.js';
 import type { DraftLister } from '../ververica/listing.js';
+import { listAllDrafts } from '../ververica/list-all.js';
 import { LockHolders } from './lock.js';
 import { takeLock } from './take-lock.js';
-
-const PAGE_SIZE = 100;
-const MAX_PAGES = 1000;
 
 export interface Scope {
   workspace: string;
@@ -72,27 +70,13 @@ export function orphansOf(
 }
 
 async function listAll(scope: Scope, deps: OrphanDeps): Promise<DeploymentDraft[] | undefined> {
-  const drafts: DeploymentDraft[] = [];
-  for (let pageIndex = 1; pageIndex <= MAX_PAGES; pageIndex++) {
-    const got = await withRetry(
-      () =>
-        deps.api.listDrafts(scope.workspace, scope.namespace, { pageIndex, pageSize: PAGE_SIZE }),
-      deps.retry,
-    );
-    if (!got.ok) {
-      deps.warn(
-        `Drafts no longer in the manifest were not looked for in namespace ${scope.namespace}: ` +
-          `${got.error.code}: ${got.error.message}`,
-      );
-      return undefined;
-    }
-    drafts.push(...got.value.drafts);
-    const total = got.value.totalSize;
-    if (got.value.drafts.length < PAGE_SIZE || (total !== undefined && drafts.length >= total)) {
-      break;
-    }
-  }
-  return drafts;
+  const listed = await listAllDrafts(deps.api, scope, deps.retry);
+  if (listed.ok) return listed.value;
+  deps.warn(
+    `Drafts no longer in the manifest were not looked for in namespace ${scope.namespace}: ` +
+      `${listed.error.code}: ${listed.error.message}`,
+  );
+  return undefined;
 }
 
 /**

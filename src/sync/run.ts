@@ -2,6 +2,7 @@
 import type { Checkout } from '../checkout/checkout.js';
 import type { CredentialProvider } from '../auth/provider.js';
 import { createGcPacer } from '../runtime/gc-pacer.js';
+import { Limiter } from '../runtime/limiter.js';
 import type { Log } from '../runtime/log.js';
 import type { RetryContext } from '../runtime/retry.js';
 import { RunError } from '../runtime/run-error.js';
@@ -215,33 +216,30 @@ async function findByName(
   const named = items.flatMap((item, index) => (!item.deleted && isNamedOnly(item) ? [index] : []));
   if (named.length === 0) return;
   log.info(`${named.length} drafts to find by name`);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < named.length) {
-      const index = named[next++] as number;
-      const found = await resolveNamed(
-        items[index] as PlanItem,
-        {
-          mode: settings.mode,
-          commitSha: settings.event.head,
-          repositoryId: settings.repositoryId,
-          validate: settings.validate,
-        },
-        {
-          api: ctx.api,
-          catalog: ctx.catalog,
-          retry,
-          readSql: (file) => checkout.readSql(file),
-          warn: (message) => log.warning(message),
-          info: (message) => log.info(message),
-        },
-      );
-      if (found.kind === 'found') items[index] = found.item;
-      else settled.set(index, found.row);
-    }
+  const options = {
+    mode: settings.mode,
+    commitSha: settings.event.head,
+    repositoryId: settings.repositoryId,
+    validate: settings.validate,
   };
-  const workers = Math.max(1, Math.min(settings.concurrency, named.length));
-  await Promise.all(Array.from({ length: workers }, worker));
+  const deps = {
+    api: ctx.api,
+    catalog: ctx.catalog,
+    retry,
+    readSql: (file: string) => checkout.readSql(file),
+    warn: (message: string) => log.warning(message),
+    info: (message: string) => log.info(message),
+  };
+  const lookups = new Limiter(settings.concurrency);
+  await Promise.all(
+    named.map((index) =>
+      lookups.run(async () => {
+        const found = await resolveNamed(items[index] as PlanItem, options, deps);
+        if (found.kind === 'found') items[index] = found.item;
+        else settled.set(index, found.row);
+      }),
+    ),
+  );
 }
 
 /** Reads from the name lookup's listing where it listed the namespace; else the read-ahead's. */

@@ -17,7 +17,7 @@ import type { PlanItem } from './plan.js';
 import type { DraftResult, DraftStatus } from '../results.js';
 import { err, ok, type Result } from '../runtime/result.js';
 import { withRetry, type RetryContext } from '../runtime/retry.js';
-import { validateScript } from './validate.js';
+import { checksSqlIn, sqlInvalidMessage, validateScript } from './validate.js';
 import { takeLock } from './take-lock.js';
 import { writeDraft } from './write.js';
 import { decodeSql, type SqlFile } from '../checkout/files.js';
@@ -121,15 +121,12 @@ function failure(
   return { status: mode === 'plan' ? 'would-fail' : 'failed', code, message, requestId };
 }
 
-/** Whether this run asks the server about each script it would write. */
 function checksSql(options: SyncOptions): boolean {
-  const validate = options.validate ?? 'never';
-  return validate === 'always' || (validate === 'plan' && options.mode === 'plan');
+  return checksSqlIn(options.validate, options.mode);
 }
 
 function sqlInvalid(mode: SyncOptions['mode'], message: string, requestId?: string): Outcome {
-  const said = message.trim() || 'the server gave no message';
-  return failure(mode, Code.SqlInvalid, `The SQL check found an error: ${said}`, requestId);
+  return failure(mode, Code.SqlInvalid, sqlInvalidMessage(message), requestId);
 }
 
 function apiFailure(mode: SyncOptions['mode'], error: ApiError, draft?: DeploymentDraft): Outcome {

@@ -7,6 +7,7 @@ import type { DraftApi } from '../ververica/draft-api.js';
 import { statementFor, type ServerSpan, type SqlVerdict } from '../ververica/sql-validation.js';
 import type { SqlCheck, TextSpan } from '../results.js';
 import type { Result } from '../runtime/result.js';
+import type { Mode, Validate } from '../settings.js';
 import { withRetry, type RetryContext } from '../runtime/retry.js';
 
 /**
@@ -65,6 +66,17 @@ export function checkOf(verdict: SqlVerdict, draft: DeploymentDraft, text: strin
     if (span) check.span = span;
   }
   return check;
+}
+
+/** Whether a run asks the server about each script it would write (input `validate`). */
+export function checksSqlIn(validate: Validate | undefined, mode: Mode): boolean {
+  const chosen = validate ?? 'never';
+  return chosen === 'always' || (chosen === 'plan' && mode === 'plan');
+}
+
+/** A row's message for a script the server found invalid. */
+export function sqlInvalidMessage(message: string): string {
+  return `The SQL check found an error: ${message.trim() || 'the server gave no message'}`;
 }
 
 /** The verdict, or the call's last error and how many attempts it took. */
