@@ -187,6 +187,23 @@ describe('drafts by name, end to end', () => {
     }
   }, 60_000);
 
+  it('a folder create whose answer is lost makes one folder: the retry finds it first', async () => {
+    const api = await seed();
+    try {
+      api.failNext(1, { kind: 'reset-after-apply' }, { action: 'CreateFolder' });
+      const run = await apply(api);
+      expect(resultRows(run)[0]?.status).toBe('created');
+      const root = api.rootFolder(WS, NS);
+      const orders = api.catalog.get(WS, NS, root);
+      const subs = orders.ok ? orders.value.subFolder.filter((f) => f.name === 'orders') : [];
+      expect(subs).toHaveLength(1);
+      // One lost (it landed), one for enrichment; orders is never asked for again.
+      expect(api.calls.filter((c) => c.action === 'CreateFolder')).toHaveLength(2);
+    } finally {
+      await api.stop();
+    }
+  }, 60_000);
+
   it('a server that keeps the new draft unlocked: created, and the next run takes the lock as for any draft', async () => {
     const api = await seed({ lockCreator: false });
     try {
